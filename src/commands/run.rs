@@ -1,0 +1,138 @@
+//! `rapporteur run RECORDING... --out DIR`: each recording becomes `DIR/<name>/` with
+//! `session.json` and the documents rendered from it.
+//!
+//! Everything that can fail fast (output folder, model, language) is checked before the first
+//! recording is decoded, so a typo costs a second, not an hour of transcription.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::Failure;
+use crate::audio::decode;
+use crate::config::RunConfig;
+use crate::exit::Exit;
+use crate::fsutil::write_atomic;
+use crate::models::catalog::Kind;
+use crate::models::store::{sha256_file, Resolved, Store};
+use crate::progress::Progress;
+use crate::session::record::{self, Generator, ModelInfo, SessionRecord, Settings, Source};
+use crate::transcribe::Model;
+
+/// `DIR/<file stem>`; two recordings with one stem would overwrite each other, so that is
+/// refused up front.
+fn output_dirs(cfg: &RunConfig) -> Result<Vec<PathBuf>, Failure> {
+    let mut seen: HashMap<PathBuf, &Path> = HashMap::new();
+    let mut dirs = Vec::new();
+    for rec in &cfg.recordings {
+        let stem = rec.file_stem().ok_or_else(|| Failure::new(Exit::Usage, format!("{} is not a file name", rec.display())))?;
+        let dir = cfg.out.join(stem);
+        if let Some(other) = seen.insert(dir.clone(), rec) {
+            return Err(Failure::new(
+                Exit::Usage,
+                format!("{} and {} would both write to {}; rename one or run them with different --out", other.display(), rec.display(), dir.display()),
+            ));
+        }
+        dirs.push(dir);
+    }
+    Ok(dirs)
+}
+
+fn check_writable(out: &Path) -> Result<(), Failure> {
+    let fail = |e: std::io::Error| {
+        Failure::new(Exit::Output, format!("cannot write to output folder {}: {e}; choose another --out or fix its permissions", out.display()))
+    };
+    std::fs::create_dir_all(out).map_err(fail)?;
+    tempfile::tempfile_in(out).map_err(fail)?;
+    Ok(())
+}
+
+pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
+    let setup = || -> Result<(Vec<PathBuf>, Resolved, Model), Failure> {
+        let dirs = output_dirs(&cfg)?;
+        check_writable(&cfg.out)?;
+        let resolved = store.resolve(&cfg.model, Kind::Whisper)?;
+        let stage = progress.stage(&resolved.name, "load model", false);
+        let model = Model::load(&resolved.path, &resolved.name);
+        stage.finish();
+        let model = model?;
+        model.check_language(cfg.decode.language.as_deref())?;
+        Ok((dirs, resolved, model))
+    };
+    let (dirs, resolved, model) = match setup() {
+        Ok(x) => x,
+        Err(f) => {
+            progress.error(None, &f.message);
+            return vec![f];
+        }
+    };
+
+    let mut failures = Vec::new();
+    for (recording, dir) in cfg.recordings.iter().zip(&dirs) {
+        let name = recording.display().to_string();
+        match transcribe_one(recording, dir, &cfg, &resolved, &model, progress) {
+            Ok(record) => {
+                let detail = format!("{:.1} s of audio, {} segments, language {}", record.duration_s, record.segments.len(), record.language);
+                progress.done(&name, &dir.display().to_string(), &detail);
+            }
+            Err(f) => {
+                progress.error(Some(&name), &f.message);
+                failures.push(f);
+            }
+        }
+    }
+    failures
+}
+
+fn transcribe_one(recording: &Path, dir: &Path, cfg: &RunConfig, resolved: &Resolved, model: &Model, progress: &Progress) -> Result<SessionRecord, Failure> {
+    let name = recording.display().to_string();
+    let stage = progress.stage(&name, "decode", false);
+    let decoded = decode::decode(recording);
+    stage.finish();
+    let (pcm, source_audio) = decoded?;
+    let (bytes, sha256) = sha256_file(recording).map_err(|e| Failure::new(Exit::Input, format!("cannot read {name}: {e}")))?;
+
+    let stage = progress.stage(&name, "transcribe", true);
+    let on_progress = stage.clone();
+    let mut state = model.state()?;
+    let segments = model.transcribe(&mut state, &pcm.samples, 0.0, &cfg.decode, move |p| on_progress.set_percent(p as i64));
+    stage.finish();
+    let segments = segments?;
+
+    let language = dominant_language(&segments).or(cfg.decode.language.clone()).unwrap_or_else(|| "en".into());
+    let record = SessionRecord {
+        schema_version: record::SCHEMA_VERSION,
+        generator: Generator {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            whisper_cpp: whisper_rs::WHISPER_CPP_VERSION.into(),
+        },
+        source: Source {
+            path: name.clone(),
+            file_name: recording.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            bytes,
+            sha256,
+            sample_rate: source_audio.sample_rate,
+            channels: source_audio.channels,
+        },
+        duration_s: record::ms(pcm.duration_s()),
+        model: ModelInfo { name: resolved.name.clone(), sha256: resolved.sha256.clone() },
+        settings: Settings { language: cfg.decode.language.clone().unwrap_or_else(|| "auto".into()), beam_size: cfg.decode.beam_size },
+        language,
+        segments,
+    };
+
+    // Documents first, session.json last: a folder with session.json is complete.
+    let write_fail = |e: std::io::Error| Failure::new(Exit::Output, format!("cannot write to {}: {e}; check free space and permissions", dir.display()));
+    crate::render::write_all(dir, &record).map_err(write_fail)?;
+    write_atomic(&dir.join("session.json"), record.to_json().as_bytes()).map_err(write_fail)?;
+    Ok(record)
+}
+
+/// The language with the most speech time.
+fn dominant_language(segments: &[record::Segment]) -> Option<String> {
+    let mut time: HashMap<&str, f64> = HashMap::new();
+    for s in segments {
+        *time.entry(&s.language).or_default() += s.end - s.start;
+    }
+    time.into_iter().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(a.0))).map(|(l, _)| l.to_string())
+}

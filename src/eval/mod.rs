@@ -1,0 +1,3 @@
+//! Measuring quality against references (used by tests and benchmarks).
+
+pub mod wer;

@@ -1,0 +1,15 @@
+//! rapporteur: recorded meeting audio → transcript, speakers, minutes and a thematic summary.
+//! The stages live in modules named after them; `commands` ties them to the CLI.
+
+pub mod audio;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod eval;
+pub mod exit;
+pub mod fsutil;
+pub mod models;
+pub mod progress;
+pub mod render;
+pub mod session;
+pub mod transcribe;

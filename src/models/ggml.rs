@@ -1,0 +1,344 @@
+//! CTranslate2 Whisper → whisper.cpp ggml.
+//!
+//! The ggml file is: magic, eleven `i32` hyper-parameters, the mel filterbank, the vocabulary
+//! as raw bytes, then tensors (`i32` rank, name length, type; dims innermost first; name; data)
+//! named as whisper.cpp's `whisper_model_load` expects. Matrices are float16; 1-D tensors,
+//! convolution biases and positional embeddings float32, as in whisper.cpp's own converter.
+
+use std::io::{self, Write};
+
+use half::f16;
+
+use super::ct2::{Ct2Error, Ct2Model};
+use super::mel;
+
+const MAGIC: u32 = 0x6767_6d6c; // "ggml"
+const FTYPE_F16: i32 = 1;
+/// Whisper's attention heads are 64 wide in every size; used when the file lacks `num_heads`.
+const HEAD_DIM: usize = 64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConvertError {
+    #[error(transparent)]
+    Ct2(#[from] Ct2Error),
+    #[error("not a Whisper model: spec is '{0}', expected WhisperSpec")]
+    NotWhisper(String),
+    #[error("variable '{name}' has shape {shape:?}, expected {expected}")]
+    Shape { name: String, shape: Vec<usize>, expected: String },
+    #[error("the key projection of '{0}' has a non-zero bias; this is not the CTranslate2 Whisper layout")]
+    KeyBias(String),
+    #[error("writing the ggml file: {0}")]
+    Io(#[from] io::Error),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HParams {
+    pub n_vocab: usize,
+    pub n_audio_ctx: usize,
+    pub n_audio_state: usize,
+    pub n_audio_head: usize,
+    pub n_audio_layer: usize,
+    pub n_text_ctx: usize,
+    pub n_text_state: usize,
+    pub n_text_head: usize,
+    pub n_text_layer: usize,
+    pub n_mels: usize,
+}
+
+fn dims(m: &Ct2Model, name: &str, rank: usize) -> Result<Vec<usize>, ConvertError> {
+    let shape = m.get(name)?.shape.clone();
+    if shape.len() != rank {
+        return Err(ConvertError::Shape { name: name.into(), shape, expected: format!("rank {rank}") });
+    }
+    Ok(shape)
+}
+
+fn count_layers(m: &Ct2Model, stack: &str) -> usize {
+    (0..).take_while(|i| m.has(&format!("{stack}/layer_{i}/ffn/linear_0/weight"))).count()
+}
+
+fn heads(m: &Ct2Model, stack: &str, width: usize) -> Result<usize, ConvertError> {
+    let name = format!("{stack}/num_heads");
+    if m.has(&name) { Ok(m.scalar(&name)? as usize) } else { Ok(width / HEAD_DIM) }
+}
+
+pub fn hparams(m: &Ct2Model) -> Result<HParams, ConvertError> {
+    if m.spec != "WhisperSpec" {
+        return Err(ConvertError::NotWhisper(m.spec.clone()));
+    }
+    let enc_pos = dims(m, "encoder/position_encodings/encodings", 2)?;
+    let dec_pos = dims(m, "decoder/position_encodings/encodings", 2)?;
+    let emb = dims(m, "decoder/embeddings/weight", 2)?;
+    let conv1 = dims(m, "encoder/conv1/weight", 3)?;
+    Ok(HParams {
+        n_vocab: emb[0],
+        n_audio_ctx: enc_pos[0],
+        n_audio_state: enc_pos[1],
+        n_audio_head: heads(m, "encoder", enc_pos[1])?,
+        n_audio_layer: count_layers(m, "encoder"),
+        n_text_ctx: dec_pos[0],
+        n_text_state: dec_pos[1],
+        n_text_head: heads(m, "decoder", dec_pos[1])?,
+        n_text_layer: count_layers(m, "decoder"),
+        n_mels: conv1[1],
+    })
+}
+
+struct Writer<W: Write> {
+    out: W,
+}
+
+impl<W: Write> Writer<W> {
+    fn i32(&mut self, v: i32) -> io::Result<()> {
+        self.out.write_all(&v.to_le_bytes())
+    }
+
+    /// `shape` is in PyTorch order (outermost first); ggml stores it innermost first.
+    fn tensor(&mut self, name: &str, shape: &[usize], data: &[f32], half: bool) -> io::Result<()> {
+        debug_assert_eq!(shape.iter().product::<usize>(), data.len(), "{name}");
+        self.i32(shape.len() as i32)?;
+        self.i32(name.len() as i32)?;
+        self.i32(if half { FTYPE_F16 } else { 0 })?;
+        for d in shape.iter().rev() {
+            self.i32(*d as i32)?;
+        }
+        self.out.write_all(name.as_bytes())?;
+        let mut buf = Vec::with_capacity(data.len() * if half { 2 } else { 4 });
+        for x in data {
+            if half {
+                buf.extend_from_slice(&f16::from_f32(*x).to_le_bytes());
+            } else {
+                buf.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        self.out.write_all(&buf)
+    }
+}
+
+/// Copies a linear layer (`weight` as float16, `bias` as float32 when present).
+fn linear<W: Write>(w: &mut Writer<W>, m: &Ct2Model, src: &str, dst: &str) -> Result<(), ConvertError> {
+    let shape = dims(m, &format!("{src}/weight"), 2)?;
+    w.tensor(&format!("{dst}.weight"), &shape, &m.f32s(&format!("{src}/weight"))?, true)?;
+    let bias = format!("{src}/bias");
+    if m.has(&bias) {
+        w.tensor(&format!("{dst}.bias"), &shape[..1], &m.f32s(&bias)?, false)?;
+    }
+    Ok(())
+}
+
+fn layer_norm<W: Write>(w: &mut Writer<W>, m: &Ct2Model, src: &str, dst: &str) -> Result<(), ConvertError> {
+    for (from, to) in [("gamma", "weight"), ("beta", "bias")] {
+        let data = m.f32s(&format!("{src}/{from}"))?;
+        w.tensor(&format!("{dst}.{to}"), &[data.len()], &data, false)?;
+    }
+    Ok(())
+}
+
+/// Splits a fused projection (rows stacked: q|k|v or k|v) and writes each part under its
+/// whisper name. Whisper's key projection has no bias; CTranslate2 pads it with zeros.
+fn fused<W: Write>(w: &mut Writer<W>, m: &Ct2Model, src: &str, parts: &[&str]) -> Result<(), ConvertError> {
+    let shape = dims(m, &format!("{src}/weight"), 2)?;
+    let (rows, cols) = (shape[0] / parts.len(), shape[1]);
+    if rows * parts.len() != shape[0] {
+        return Err(ConvertError::Shape { name: src.into(), shape, expected: format!("rows divisible by {}", parts.len()) });
+    }
+    let weight = m.f32s(&format!("{src}/weight"))?;
+    let bias = m.f32s(&format!("{src}/bias"))?;
+    for (i, dst) in parts.iter().enumerate() {
+        w.tensor(&format!("{dst}.weight"), &[rows, cols], &weight[i * rows * cols..(i + 1) * rows * cols], true)?;
+        let b = &bias[i * rows..(i + 1) * rows];
+        if dst.ends_with(".key") {
+            if b.iter().any(|x| x.abs() > 1e-6) {
+                return Err(ConvertError::KeyBias(src.into()));
+            }
+        } else {
+            w.tensor(&format!("{dst}.bias"), &[rows], b, false)?;
+        }
+    }
+    Ok(())
+}
+
+fn block<W: Write>(w: &mut Writer<W>, m: &Ct2Model, src: &str, dst: &str, cross: bool) -> Result<(), ConvertError> {
+    layer_norm(w, m, &format!("{src}/self_attention/layer_norm"), &format!("{dst}.attn_ln"))?;
+    let attn = [format!("{dst}.attn.query"), format!("{dst}.attn.key"), format!("{dst}.attn.value")];
+    fused(w, m, &format!("{src}/self_attention/linear_0"), &attn.each_ref().map(String::as_str))?;
+    linear(w, m, &format!("{src}/self_attention/linear_1"), &format!("{dst}.attn.out"))?;
+    if cross {
+        layer_norm(w, m, &format!("{src}/attention/layer_norm"), &format!("{dst}.cross_attn_ln"))?;
+        linear(w, m, &format!("{src}/attention/linear_0"), &format!("{dst}.cross_attn.query"))?;
+        let kv = [format!("{dst}.cross_attn.key"), format!("{dst}.cross_attn.value")];
+        fused(w, m, &format!("{src}/attention/linear_1"), &kv.each_ref().map(String::as_str))?;
+        linear(w, m, &format!("{src}/attention/linear_2"), &format!("{dst}.cross_attn.out"))?;
+    }
+    layer_norm(w, m, &format!("{src}/ffn/layer_norm"), &format!("{dst}.mlp_ln"))?;
+    linear(w, m, &format!("{src}/ffn/linear_0"), &format!("{dst}.mlp.0"))?;
+    linear(w, m, &format!("{src}/ffn/linear_1"), &format!("{dst}.mlp.2"))?;
+    Ok(())
+}
+
+/// Writes the whole ggml model. `tokens` are the raw bytes of the ordinary tokens.
+pub fn write<W: Write>(m: &Ct2Model, tokens: &[Vec<u8>], out: W) -> Result<HParams, ConvertError> {
+    let hp = hparams(m)?;
+    let mut w = Writer { out };
+    w.out.write_all(&MAGIC.to_le_bytes())?;
+    for v in [
+        hp.n_vocab,
+        hp.n_audio_ctx,
+        hp.n_audio_state,
+        hp.n_audio_head,
+        hp.n_audio_layer,
+        hp.n_text_ctx,
+        hp.n_text_state,
+        hp.n_text_head,
+        hp.n_text_layer,
+        hp.n_mels,
+    ] {
+        w.i32(v as i32)?;
+    }
+    w.i32(FTYPE_F16)?;
+
+    w.i32(hp.n_mels as i32)?;
+    w.i32(mel::N_BINS as i32)?;
+    for x in mel::filterbank(hp.n_mels) {
+        w.out.write_all(&x.to_le_bytes())?;
+    }
+
+    w.i32(tokens.len() as i32)?;
+    for t in tokens {
+        w.i32(t.len() as i32)?;
+        w.out.write_all(t)?;
+    }
+
+    // Encoder.
+    let pos = m.f32s("encoder/position_encodings/encodings")?;
+    w.tensor("encoder.positional_embedding", &[hp.n_audio_ctx, hp.n_audio_state], &pos, false)?;
+    for conv in ["conv1", "conv2"] {
+        let shape = dims(m, &format!("encoder/{conv}/weight"), 3)?;
+        w.tensor(&format!("encoder.{conv}.weight"), &shape, &m.f32s(&format!("encoder/{conv}/weight"))?, true)?;
+        // whisper.cpp keeps convolution biases as [n, 1] float32.
+        w.tensor(&format!("encoder.{conv}.bias"), &[shape[0], 1], &m.f32s(&format!("encoder/{conv}/bias"))?, false)?;
+    }
+    for i in 0..hp.n_audio_layer {
+        block(&mut w, m, &format!("encoder/layer_{i}"), &format!("encoder.blocks.{i}"), false)?;
+    }
+    layer_norm(&mut w, m, "encoder/layer_norm", "encoder.ln_post")?;
+
+    // Decoder.
+    let pos = m.f32s("decoder/position_encodings/encodings")?;
+    w.tensor("decoder.positional_embedding", &[hp.n_text_ctx, hp.n_text_state], &pos, false)?;
+    let emb = m.f32s("decoder/embeddings/weight")?;
+    w.tensor("decoder.token_embedding.weight", &[hp.n_vocab, hp.n_text_state], &emb, true)?;
+    for i in 0..hp.n_text_layer {
+        block(&mut w, m, &format!("decoder/layer_{i}"), &format!("decoder.blocks.{i}"), true)?;
+    }
+    layer_norm(&mut w, m, "decoder/layer_norm", "decoder.ln")?;
+    w.out.flush()?;
+    Ok(hp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::ct2::tests::build;
+    use super::*;
+
+    fn f16s(n: usize, value: f32) -> Vec<u8> {
+        (0..n).flat_map(|_| f16::from_f32(value).to_le_bytes()).collect()
+    }
+
+    /// A one-layer Whisper with width 64 (one head), 2 mels, context 3/2, vocabulary 5.
+    fn tiny_model() -> Ct2Model {
+        let d = 64u32;
+        let mut vars: Vec<(String, Vec<u32>, u8, Vec<u8>)> = vec![
+            ("encoder/conv1/weight".into(), vec![d, 2, 3], 4, f16s((d * 6) as usize, 0.5)),
+            ("encoder/conv1/bias".into(), vec![d], 4, f16s(d as usize, 0.0)),
+            ("encoder/conv2/weight".into(), vec![d, d, 3], 4, f16s((d * d * 3) as usize, 0.5)),
+            ("encoder/conv2/bias".into(), vec![d], 4, f16s(d as usize, 0.0)),
+            ("encoder/position_encodings/encodings".into(), vec![3, d], 4, f16s((3 * d) as usize, 1.0)),
+            ("decoder/position_encodings/encodings".into(), vec![2, d], 4, f16s((2 * d) as usize, 1.0)),
+            ("decoder/embeddings/weight".into(), vec![5, d], 4, f16s((5 * d) as usize, 1.0)),
+        ];
+        let mut lin = |name: String, rows: u32, cols: u32| {
+            vars.push((format!("{name}/weight"), vec![rows, cols], 4, f16s((rows * cols) as usize, 0.25)));
+            vars.push((format!("{name}/bias"), vec![rows], 4, f16s(rows as usize, 0.0)));
+        };
+        for stack in ["encoder", "decoder"] {
+            let l = format!("{stack}/layer_0");
+            lin(format!("{l}/self_attention/linear_0"), 3 * d, d);
+            lin(format!("{l}/self_attention/linear_1"), d, d);
+            lin(format!("{l}/ffn/linear_0"), 4 * d, d);
+            lin(format!("{l}/ffn/linear_1"), d, 4 * d);
+            if stack == "decoder" {
+                lin(format!("{l}/attention/linear_0"), d, d);
+                lin(format!("{l}/attention/linear_1"), 2 * d, d);
+                lin(format!("{l}/attention/linear_2"), d, d);
+            }
+        }
+        let mut norms = vec!["encoder/layer_norm".to_string(), "decoder/layer_norm".to_string()];
+        for part in ["self_attention", "ffn"] {
+            norms.push(format!("encoder/layer_0/{part}/layer_norm"));
+            norms.push(format!("decoder/layer_0/{part}/layer_norm"));
+        }
+        norms.push("decoder/layer_0/attention/layer_norm".into());
+        for n in norms {
+            vars.push((format!("{n}/gamma"), vec![d], 4, f16s(d as usize, 1.0)));
+            vars.push((format!("{n}/beta"), vec![d], 4, f16s(d as usize, 0.0)));
+        }
+        let refs: Vec<(&str, Vec<u32>, u8, Vec<u8>)> =
+            vars.iter().map(|(n, s, t, b)| (n.as_str(), s.clone(), *t, b.clone())).collect();
+        Ct2Model::parse(build(&refs, &[])).unwrap()
+    }
+
+    #[test]
+    fn converts_a_small_model_with_the_expected_layout() {
+        let m = tiny_model();
+        let mut out = Vec::new();
+        let hp = write(&m, &[b"a".to_vec(), b" b".to_vec()], &mut out).unwrap();
+        assert_eq!(
+            hp,
+            HParams {
+                n_vocab: 5,
+                n_audio_ctx: 3,
+                n_audio_state: 64,
+                n_audio_head: 1,
+                n_audio_layer: 1,
+                n_text_ctx: 2,
+                n_text_state: 64,
+                n_text_head: 1,
+                n_text_layer: 1,
+                n_mels: 2
+            }
+        );
+        assert_eq!(&out[..4], &MAGIC.to_le_bytes());
+        // Header (4 + 11 × 4), mel filters (8 + 2 × 201 × 4), vocabulary (4 + 5 + 6).
+        let tensors_at = 48 + 8 + 2 * 201 * 4 + 4 + 5 + 6;
+        let first = &out[tensors_at..];
+        let rank = i32::from_le_bytes(first[0..4].try_into().unwrap());
+        let name_len = i32::from_le_bytes(first[4..8].try_into().unwrap()) as usize;
+        assert_eq!(rank, 2);
+        assert_eq!(&first[20..20 + name_len], b"encoder.positional_embedding");
+        // Key projections lose their bias, so no "attn.key.bias" appears anywhere.
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.contains("decoder.blocks.0.cross_attn.value.bias"));
+        assert!(text.contains("encoder.blocks.0.attn.key.weight"));
+        assert!(!text.contains("attn.key.bias"));
+    }
+
+    #[test]
+    fn non_zero_key_bias_is_refused() {
+        // Rebuild with a non-zero fused bias: the middle third is the key.
+        let m = tiny_model();
+        let mut out = Vec::new();
+        assert!(write(&m, &[], &mut out).is_ok());
+        let d = 64u32;
+        let bad = build(
+            &[
+                ("x/weight", vec![3 * d, d], 4, f16s((3 * d * d) as usize, 0.1)),
+                ("x/bias", vec![3 * d], 4, f16s((3 * d) as usize, 0.3)),
+            ],
+            &[],
+        );
+        let bad = Ct2Model::parse(bad).unwrap();
+        let mut w = Writer { out: Vec::new() };
+        assert!(matches!(fused(&mut w, &bad, "x", &["q.query", "q.key", "q.value"]), Err(ConvertError::KeyBias(_))));
+    }
+}

@@ -1,0 +1,89 @@
+//! Transcript documents: plain text, SubRip and WebVTT.
+
+use std::fmt::Write;
+
+use super::Exporter;
+use crate::session::SessionRecord;
+
+/// `HH:MM:SS` + separator + milliseconds (SRT uses a comma, VTT a dot).
+fn clock(seconds: f64, sep: char) -> String {
+    let total_ms = (seconds.max(0.0) * 1000.0).round() as u64;
+    let (h, m, s, ms) = (total_ms / 3_600_000, total_ms / 60_000 % 60, total_ms / 1000 % 60, total_ms % 1000);
+    format!("{h:02}:{m:02}:{s:02}{sep}{ms:03}")
+}
+
+/// Caption text may not contain the cue arrow, and a blank line would end the cue.
+fn cue_text(text: &str) -> String {
+    text.replace("-->", "->").lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n")
+}
+
+pub struct Text;
+pub struct Srt;
+pub struct Vtt;
+
+impl Exporter for Text {
+    fn file_name(&self) -> &'static str {
+        "transcript.txt"
+    }
+    fn render(&self, s: &SessionRecord) -> String {
+        let mut out = String::new();
+        for seg in &s.segments {
+            let stamp = clock(seg.start, '.');
+            writeln!(out, "[{}] {}", &stamp[..8], seg.text).unwrap();
+        }
+        out
+    }
+}
+
+impl Exporter for Srt {
+    fn file_name(&self) -> &'static str {
+        "transcript.srt"
+    }
+    fn render(&self, s: &SessionRecord) -> String {
+        let mut out = String::new();
+        for (i, seg) in s.segments.iter().enumerate() {
+            writeln!(out, "{}\n{} --> {}\n{}\n", i + 1, clock(seg.start, ','), clock(seg.end, ','), cue_text(&seg.text)).unwrap();
+        }
+        out
+    }
+}
+
+impl Exporter for Vtt {
+    fn file_name(&self) -> &'static str {
+        "transcript.vtt"
+    }
+    fn render(&self, s: &SessionRecord) -> String {
+        let mut out = String::from("WEBVTT\n\n");
+        for seg in &s.segments {
+            writeln!(out, "{} --> {}\n{}\n", clock(seg.start, '.'), clock(seg.end, '.'), cue_text(&seg.text)).unwrap();
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::record::tests::sample;
+
+    #[test]
+    fn clock_formats_hours_and_milliseconds() {
+        assert_eq!(clock(3661.004, ','), "01:01:01,004");
+        assert_eq!(clock(0.0, '.'), "00:00:00.000");
+        assert_eq!(clock(59.9996, '.'), "00:01:00.000");
+    }
+
+    #[test]
+    fn text_has_a_timestamp_per_segment() {
+        assert_eq!(Text.render(&sample()), "[00:00:00] Welcome, everyone.\n[01:01:01] We recommend --> action.\n");
+    }
+
+    #[test]
+    fn srt_and_vtt_cues() {
+        let srt = Srt.render(&sample());
+        assert!(srt.starts_with("1\n00:00:00,500 --> 00:00:02,250\nWelcome, everyone.\n\n2\n01:01:01,000 --> 01:01:02,004\n"), "{srt}");
+        assert!(srt.contains("We recommend -> action."), "the cue arrow is escaped");
+        let vtt = Vtt.render(&sample());
+        assert!(vtt.starts_with("WEBVTT\n\n00:00:00.500 --> 00:00:02.250\nWelcome, everyone.\n\n"), "{vtt}");
+    }
+}

@@ -1,0 +1,195 @@
+//! `session.json`: the one canonical record of a session. Every document is rendered from it,
+//! so it holds everything they need and nothing that changes between identical runs (no
+//! wall-clock dates, no thread counts), which keeps reruns byte-for-byte comparable.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// Bumped whenever a field changes meaning or disappears.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SessionRecord {
+    pub schema_version: u32,
+    pub generator: Generator,
+    pub source: Source,
+    /// Seconds of audio after decoding.
+    pub duration_s: f64,
+    pub model: ModelInfo,
+    pub settings: Settings,
+    /// The language of most of the speech (ISO 639-1).
+    pub language: String,
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Generator {
+    pub name: String,
+    pub version: String,
+    pub whisper_cpp: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Source {
+    /// The recording as given on the command line.
+    pub path: String,
+    pub file_name: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub sample_rate: u32,
+    pub channels: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ModelInfo {
+    pub name: String,
+    pub sha256: String,
+}
+
+/// The settings that affect the result.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Settings {
+    /// As requested: a language code or `auto`.
+    pub language: String,
+    pub beam_size: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Segment {
+    pub id: usize,
+    /// Seconds from the start of the recording.
+    pub start: f64,
+    pub end: f64,
+    pub text: String,
+    pub language: String,
+    /// Whisper's probability that the window held no speech.
+    pub no_speech_prob: f32,
+    pub words: Vec<Word>,
+    pub tokens: Vec<Token>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Word {
+    pub start: f64,
+    pub end: f64,
+    /// The word as spoken, with attached punctuation, without the leading space.
+    pub text: String,
+    /// Mean probability of the word's tokens.
+    pub probability: f32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Token {
+    pub id: i32,
+    pub text: String,
+    pub probability: f32,
+    pub start: f64,
+    pub end: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("cannot read {path}: {error}; is this a folder written by `rapporteur run`?")]
+    Read { path: String, error: std::io::Error },
+    #[error("{path} is not a valid session record: {error}")]
+    Parse { path: String, error: serde_json::Error },
+    #[error("{path} has schema version {found}; this rapporteur reads version {SCHEMA_VERSION}: re-run `rapporteur run` on the recording")]
+    Version { path: String, found: u32 },
+}
+
+/// Times are kept to the millisecond: finer digits are noise and make diffs unreadable.
+pub fn ms(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+impl SessionRecord {
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a session record serialises");
+        s.push('\n');
+        s
+    }
+
+    pub fn load(path: &Path) -> Result<SessionRecord, RecordError> {
+        let p = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|error| RecordError::Read { path: p.clone(), error })?;
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: u32,
+        }
+        let v: Version = serde_json::from_str(&text).map_err(|error| RecordError::Parse { path: p.clone(), error })?;
+        if v.schema_version != SCHEMA_VERSION {
+            return Err(RecordError::Version { path: p, found: v.schema_version });
+        }
+        serde_json::from_str(&text).map_err(|error| RecordError::Parse { path: p, error })
+    }
+
+    /// All words in order, for renderers and scorers.
+    pub fn words(&self) -> impl Iterator<Item = &Word> {
+        self.segments.iter().flat_map(|s| s.words.iter())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn sample() -> SessionRecord {
+        let word = |start: f64, end: f64, text: &str| Word { start, end, text: text.into(), probability: 0.9 };
+        SessionRecord {
+            schema_version: SCHEMA_VERSION,
+            generator: Generator { name: "rapporteur".into(), version: "0".into(), whisper_cpp: "x".into() },
+            source: Source { path: "a.wav".into(), file_name: "a.wav".into(), bytes: 1, sha256: "00".into(), sample_rate: 16000, channels: 1 },
+            duration_s: 3725.5,
+            model: ModelInfo { name: "tiny.en".into(), sha256: "11".into() },
+            settings: Settings { language: "auto".into(), beam_size: 1 },
+            language: "en".into(),
+            segments: vec![
+                Segment {
+                    id: 0,
+                    start: 0.5,
+                    end: 2.25,
+                    text: "Welcome, everyone.".into(),
+                    language: "en".into(),
+                    no_speech_prob: 0.01,
+                    words: vec![word(0.5, 1.0, "Welcome,"), word(1.1, 2.25, "everyone.")],
+                    tokens: vec![],
+                },
+                Segment {
+                    id: 1,
+                    start: 3661.0,
+                    end: 3662.004,
+                    text: "We recommend --> action.".into(),
+                    language: "en".into(),
+                    no_speech_prob: 0.02,
+                    words: vec![word(3661.0, 3661.5, "We"), word(3661.5, 3662.004, "recommend")],
+                    tokens: vec![],
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("session.json");
+        std::fs::write(&p, sample().to_json()).unwrap();
+        assert_eq!(SessionRecord::load(&p).unwrap(), sample());
+        assert_eq!(sample().words().count(), 4);
+    }
+
+    #[test]
+    fn other_schema_versions_are_refused_with_advice() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("session.json");
+        std::fs::write(&p, sample().to_json().replace("\"schema_version\": 1", "\"schema_version\": 99")).unwrap();
+        let err = SessionRecord::load(&p).unwrap_err().to_string();
+        assert!(err.contains("schema version 99") && err.contains("rapporteur run"), "{err}");
+    }
+
+    #[test]
+    fn rounds_to_milliseconds() {
+        assert_eq!(ms(1.23456), 1.235);
+        assert_eq!(ms(0.0004), 0.0);
+    }
+}
