@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# One command on a fresh machine: set up, build, install the default model, and transcribe the
+# bundled sample session into ./rapporteur-out/listening-session/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cargo build --release --quiet
+bin=target/release/rapporteur
+$bin models install base
+$bin run samples/listening-session.wav --out rapporteur-out
+echo
+cat rapporteur-out/listening-session/transcript.txt
+echo
+cargo run --release --quiet --example wer -- samples/listening-session.ref.txt rapporteur-out/listening-session/session.json
+echo "outputs: $(ls rapporteur-out/listening-session | tr '\n' ' ')in rapporteur-out/listening-session/"
