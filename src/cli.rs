@@ -86,5 +86,8 @@ pub enum ModelsCommand {
         dir: PathBuf,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Storage of the weight matrices: f16 as published, or quantized (smaller, faster on CPU)
+        #[arg(long, value_enum, default_value = "f16")]
+        weights: crate::models::ggml::Weights,
     },
 }

@@ -50,9 +50,9 @@ pub fn models(cmd: ModelsCommand, store: &Store, progress: &Progress) -> Vec<Fai
             }
             failures
         }
-        ModelsCommand::ImportCt2 { dir, out } => {
+        ModelsCommand::ImportCt2 { dir, out, weights } => {
             let stage = progress.stage(&dir.display().to_string(), "convert", false);
-            let result = convert::import_dir(&dir, &out);
+            let result = convert::import_dir(&dir, &out, weights);
             stage.finish();
             match result {
                 Ok(hp) => {

