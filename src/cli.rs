@@ -56,9 +56,18 @@ pub struct RunArgs {
     #[arg(long, short, default_value = "auto")]
     pub language: String,
 
-    /// CPU threads for inference [default: all cores]
-    #[arg(long, short)]
-    pub threads: Option<usize>,
+    /// Chunks decoded at once, each by its own whisper worker [default: from the core count]
+    #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: Option<u32>,
+
+    /// CPU threads per worker [default: cores / jobs]
+    #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub threads: Option<u32>,
+
+    /// Give whisper's encoder the full 30 s window for every chunk instead of fitting it to
+    /// the chunk's length (slower; for comparison)
+    #[arg(long)]
+    pub full_window: bool,
 
     /// Beam search width; 1 is greedy decoding (fastest)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=16))]

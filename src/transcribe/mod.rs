@@ -1,5 +1,106 @@
-//! Speech to text with whisper.cpp (through whisper-rs).
+//! Speech to text: voice activity → chunk plan → parallel whisper workers → merge.
+//!
+//! The model is loaded once and shared; each worker owns a `WhisperState` and takes the next
+//! chunk from a shared counter, so a slow chunk never holds up the others. Results land in
+//! plan order whatever the finishing order, which keeps the output deterministic.
 
+pub mod merge;
+pub mod plan;
 pub mod worker;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
 pub use worker::{DecodeOptions, Model, TranscribeError};
+
+use crate::audio::vad::{Vad, FRAME};
+use crate::audio::{Pcm, SAMPLE_RATE};
+use crate::progress::Stage;
+use crate::session::record::Segment;
+use plan::{Chunk, PlanParams};
+
+/// Temperature of the second try for a chunk whose first decode loops.
+const RETRY_TEMPERATURE: f32 = 0.4;
+
+#[derive(Debug)]
+pub struct Transcription {
+    pub segments: Vec<Segment>,
+    pub chunks: Vec<Chunk>,
+    /// Segments dropped because they still looped after a re-decode.
+    pub dropped_loops: usize,
+}
+
+/// Decodes one chunk; re-decodes at a higher temperature if the text loops, and drops the
+/// segments that still loop. Returns the segments and how many were dropped.
+fn decode_chunk(model: &Model, state: &mut whisper_rs::WhisperState, pcm: &Pcm, chunk: &Chunk, opts: &DecodeOptions) -> Result<(Vec<Segment>, usize), TranscribeError> {
+    let samples = &pcm.samples[chunk.samples.clone()];
+    let offset = chunk.start_s(SAMPLE_RATE);
+    let loops = |segs: &[Segment]| segs.iter().filter(|s| merge::is_looping(&s.text)).count();
+    let first = model.transcribe(state, samples, offset, opts, 0.0)?;
+    if loops(&first) == 0 {
+        return Ok((first, 0));
+    }
+    let retry = model.transcribe(state, samples, offset, opts, RETRY_TEMPERATURE)?;
+    let best = if loops(&retry) < loops(&first) { retry } else { first };
+    let dropped = loops(&best);
+    Ok((best.into_iter().filter(|s| !merge::is_looping(&s.text)).collect(), dropped))
+}
+
+/// Transcribes the whole recording with `jobs` workers of `opts.threads` threads each.
+pub fn transcribe(
+    model: &Model,
+    vad: &mut Vad,
+    pcm: &Pcm,
+    opts: &DecodeOptions,
+    plan_params: &PlanParams,
+    jobs: usize,
+    progress: &Stage,
+) -> Result<Transcription, TranscribeError> {
+    let probs = vad.probabilities(&pcm.samples).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
+    let chunks = plan::plan(&probs, FRAME, pcm.samples.len(), SAMPLE_RATE, plan_params);
+    let results: Vec<Mutex<Option<Result<(Vec<Segment>, usize), TranscribeError>>>> = chunks.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let workers = jobs.clamp(1, chunks.len().max(1));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .thread_name(|i| format!("whisper-{i}"))
+        .build()
+        .map_err(|e| TranscribeError::Whisper(format!("cannot start workers: {e}")))?;
+    pool.scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|_| {
+                let mut state = match model.state() {
+                    Ok(s) => s,
+                    Err(e) => {
+                        // Claim a chunk so the error is reported; the other workers go on.
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        if let Some(slot) = results.get(i) {
+                            *slot.lock().expect("result slot") = Some(Err(e));
+                        }
+                        return;
+                    }
+                };
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(chunk) = chunks.get(i) else { break };
+                    let r = decode_chunk(model, &mut state, pcm, chunk, opts);
+                    *results[i].lock().expect("result slot") = Some(r);
+                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    progress.set_percent((n * 100 / chunks.len()) as i64);
+                }
+            });
+        }
+    });
+
+    let mut per_chunk = Vec::with_capacity(chunks.len());
+    let mut dropped_loops = 0;
+    for (chunk, slot) in chunks.iter().zip(results) {
+        let result = slot.into_inner().expect("result slot").unwrap_or_else(|| Err(TranscribeError::Whisper("a chunk was not decoded".into())));
+        let (segments, dropped) = result?;
+        dropped_loops += dropped;
+        per_chunk.push((chunk.start_s(SAMPLE_RATE), chunk.end_s(SAMPLE_RATE), segments));
+    }
+    progress.set_percent(100);
+    Ok(Transcription { segments: merge::merge(per_chunk), chunks, dropped_loops })
+}
