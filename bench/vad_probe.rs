@@ -16,9 +16,9 @@ fn main() {
     let probs = v.probabilities(&pcm.samples).expect("VAD runs");
     let vad_time = t.elapsed();
     let chunks = plan(&probs, vad::FRAME, pcm.samples.len(), SAMPLE_RATE, &PlanParams::default());
-    let total: f64 = chunks.iter().map(|c| c.end_s(SAMPLE_RATE) - c.start_s(SAMPLE_RATE)).sum();
-    println!("{:.1} s of audio, VAD {:.2?}, {} chunks covering {:.1} s", pcm.duration_s(), vad_time, chunks.len(), total);
+    let total: f64 = chunks.iter().map(|c| c.audio_s(SAMPLE_RATE)).sum();
+    println!("{:.1} s of audio, VAD {:.2?}, {} chunks, {:.1} s to decode", pcm.duration_s(), vad_time, chunks.len(), total);
     for c in &chunks {
-        println!("  {:8.2} – {:8.2}  ({:5.2} s)", c.start_s(SAMPLE_RATE), c.end_s(SAMPLE_RATE), c.end_s(SAMPLE_RATE) - c.start_s(SAMPLE_RATE));
+        println!("  {:8.2} – {:8.2}  ({:5.2} s in {} pieces)", c.start_s(SAMPLE_RATE), c.end_s(SAMPLE_RATE), c.audio_s(SAMPLE_RATE), c.pieces.len());
     }
 }

@@ -58,7 +58,9 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
         stage.finish();
         let model = model?;
         model.check_language(cfg.decode.language.as_deref())?;
-        let vad = Vad::load(&vad_model.path, cfg.decode.threads).map_err(|e| Failure::new(Exit::Model, e.to_string()))?;
+        // One thread: the VAD is light (0.5 s for 3 min of audio), and ggml's threads spin while
+        // they wait, which under load from other processes cost minutes in the test suite.
+        let vad = Vad::load(&vad_model.path, 1).map_err(|e| Failure::new(Exit::Model, e.to_string()))?;
         Ok((dirs, resolved, model, vad))
     };
     let (dirs, resolved, model, mut vad) = match setup() {

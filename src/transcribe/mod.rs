@@ -33,14 +33,14 @@ pub struct Transcription {
 /// Decodes one chunk; re-decodes at a higher temperature if the text loops, and drops the
 /// segments that still loop. Returns the segments and how many were dropped.
 fn decode_chunk(model: &Model, state: &mut whisper_rs::WhisperState, pcm: &Pcm, chunk: &Chunk, opts: &DecodeOptions) -> Result<(Vec<Segment>, usize), TranscribeError> {
-    let samples = &pcm.samples[chunk.samples.clone()];
-    let offset = chunk.start_s(SAMPLE_RATE);
+    let audio = chunk.audio(&pcm.samples, SAMPLE_RATE);
+    let to_recording = |t: f64| chunk.to_recording(t, SAMPLE_RATE);
     let loops = |segs: &[Segment]| segs.iter().filter(|s| merge::is_looping(&s.text)).count();
-    let first = model.transcribe(state, samples, offset, opts, 0.0)?;
+    let first = model.transcribe(state, &audio, &to_recording, opts, 0.0)?;
     if loops(&first) == 0 {
         return Ok((first, 0));
     }
-    let retry = model.transcribe(state, samples, offset, opts, RETRY_TEMPERATURE)?;
+    let retry = model.transcribe(state, &audio, &to_recording, opts, RETRY_TEMPERATURE)?;
     let best = if loops(&retry) < loops(&first) { retry } else { first };
     let dropped = loops(&best);
     Ok((best.into_iter().filter(|s| !merge::is_looping(&s.text)).collect(), dropped))

@@ -6,8 +6,10 @@
 //!    regions shorter than `min_speech_s` are noise and dropped; pauses shorter than
 //!    `min_silence_s` are bridged.
 //! 2. Each region is padded by `pad_s` (word onsets and tails are quiet).
-//! 3. Consecutive regions are packed into one chunk while it stays within `max_chunk_s` and
-//!    the pause between them is under `max_gap_s` (long silences are cut out, not decoded).
+//! 3. Consecutive regions are packed into one chunk while its audio stays within
+//!    `max_chunk_s`. A pause under `max_gap_s` stays as it is; a longer one is cut out and
+//!    the two pieces are joined by `JOIN_S` of silence, so whisper decodes speech, not
+//!    silence, and sees enough of it at once. Times map back through the pieces.
 //! 4. A region longer than `max_chunk_s` is cut at its least speech-like frame in the back
 //!    half of the window: the deepest pause between words.
 
@@ -25,24 +27,67 @@ pub struct PlanParams {
 
 impl Default for PlanParams {
     fn default() -> Self {
-        // Chunks of up to 24 s with pauses over 1 s cut out were faster than whisper's full
+        // Chunks of up to 24 s with pauses over 0.5 s cut out were faster than whisper's full
         // 30 s and as accurate on meeting, read and generated speech (BENCHMARKS.md).
-        PlanParams { threshold: 0.5, min_speech_s: 0.25, min_silence_s: 0.3, pad_s: 0.2, max_gap_s: 1.0, max_chunk_s: 24.0 }
+        PlanParams { threshold: 0.5, min_speech_s: 0.25, min_silence_s: 0.3, pad_s: 0.2, max_gap_s: 0.5, max_chunk_s: 24.0 }
     }
 }
 
-/// A span of the recording, in samples on the absolute clock.
+/// The pause put between two pieces of a chunk, in place of the longer silence cut out.
+pub const JOIN_S: f64 = 0.3;
+
+/// What whisper decodes at once: pieces of the recording (sample ranges on the absolute
+/// clock, in order, disjoint), played one after another with `JOIN_S` of silence between.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
-    pub samples: Range<usize>,
+    pub pieces: Vec<Range<usize>>,
 }
 
 impl Chunk {
     pub fn start_s(&self, rate: u32) -> f64 {
-        self.samples.start as f64 / rate as f64
+        self.pieces.first().map_or(0, |p| p.start) as f64 / rate as f64
     }
     pub fn end_s(&self, rate: u32) -> f64 {
-        self.samples.end as f64 / rate as f64
+        self.pieces.last().map_or(0, |p| p.end) as f64 / rate as f64
+    }
+
+    /// The audio whisper hears.
+    pub fn audio(&self, samples: &[f32], rate: u32) -> Vec<f32> {
+        let join = (JOIN_S * rate as f64).round() as usize;
+        let mut out = Vec::with_capacity(self.pieces.iter().map(|p| p.len() + join).sum());
+        for (i, p) in self.pieces.iter().enumerate() {
+            if i > 0 {
+                out.resize(out.len() + join, 0.0);
+            }
+            out.extend_from_slice(&samples[p.clone()]);
+        }
+        out
+    }
+
+    /// Seconds of audio whisper hears.
+    pub fn audio_s(&self, rate: u32) -> f64 {
+        let speech: usize = self.pieces.iter().map(|p| p.len()).sum();
+        speech as f64 / rate as f64 + JOIN_S * self.pieces.len().saturating_sub(1) as f64
+    }
+
+    /// A time in the chunk's audio → the recording's clock. A time inside a join snaps to the
+    /// nearer piece edge.
+    pub fn to_recording(&self, t: f64, rate: u32) -> f64 {
+        let rate = rate as f64;
+        let mut local = 0.0;
+        for (i, p) in self.pieces.iter().enumerate() {
+            let len = p.len() as f64 / rate;
+            if t <= local + len || i + 1 == self.pieces.len() {
+                return p.start as f64 / rate + (t - local).clamp(0.0, len);
+            }
+            local += len;
+            if t < local + JOIN_S {
+                let next = &self.pieces[i + 1];
+                return if t - local < JOIN_S / 2.0 { p.end as f64 / rate } else { next.start as f64 / rate };
+            }
+            local += JOIN_S;
+        }
+        0.0
     }
 }
 
@@ -108,17 +153,33 @@ pub fn plan(probs: &[f32], frame: usize, n_samples: usize, rate: u32, p: &PlanPa
         padded.push(lo..hi);
     }
 
-    let mut chunks: Vec<Range<usize>> = Vec::new();
+    let join = to_frames(JOIN_S);
+    let mut chunks: Vec<Vec<Range<usize>>> = Vec::new();
+    let mut length = 0; // frames whisper hears in the last chunk
     for r in padded {
-        match chunks.last_mut() {
-            Some(c) if r.start - c.end <= max_gap && r.end - c.start <= max_chunk => c.end = r.end,
-            _ => chunks.push(r),
+        let Some(pieces) = chunks.last_mut() else {
+            length = r.len();
+            chunks.push(vec![r]);
+            continue;
+        };
+        let last = pieces.last_mut().expect("chunks are never empty");
+        let gap = r.start - last.end;
+        if gap <= max_gap && length + gap + r.len() <= max_chunk {
+            length += gap + r.len();
+            last.end = r.end;
+        } else if gap > max_gap && length + join + r.len() <= max_chunk {
+            length += join + r.len();
+            pieces.push(r);
+        } else {
+            length = r.len();
+            chunks.push(vec![r]);
         }
     }
+    let to_samples = |r: &Range<usize>| (r.start * frame).min(n_samples)..(r.end * frame).min(n_samples);
     chunks
         .into_iter()
-        .map(|c| Chunk { samples: (c.start * frame).min(n_samples)..(c.end * frame).min(n_samples) })
-        .filter(|c| !c.samples.is_empty())
+        .map(|pieces| Chunk { pieces: pieces.iter().map(to_samples).filter(|p| !p.is_empty()).collect() })
+        .filter(|c| !c.pieces.is_empty())
         .collect()
 }
 
@@ -134,8 +195,13 @@ mod tests {
         runs.iter().flat_map(|&(s, speech)| std::iter::repeat_n(if speech { 0.9 } else { 0.05 }, (s / 0.032).round() as usize)).collect()
     }
 
+    fn round(x: f64) -> f64 {
+        (x * 100.0).round() / 100.0
+    }
+
+    /// Every piece of every chunk, in seconds.
     fn secs(chunks: &[Chunk]) -> Vec<(f64, f64)> {
-        chunks.iter().map(|c| ((c.start_s(RATE) * 100.0).round() / 100.0, (c.end_s(RATE) * 100.0).round() / 100.0)).collect()
+        chunks.iter().flat_map(|c| c.pieces.iter().map(|p| (round(p.start as f64 / RATE as f64), round(p.end as f64 / RATE as f64)))).collect()
     }
 
     fn run(runs: &[(f64, bool)], p: &PlanParams) -> Vec<Chunk> {
@@ -153,10 +219,26 @@ mod tests {
     #[test]
     fn speech_is_padded_and_long_silence_is_cut_out() {
         let c = run(&[(10.0, false), (5.0, true), (120.0, false), (4.0, true), (3.0, false)], &PlanParams::default());
+        assert_eq!(c.len(), 1, "both pieces fit one window once the silence is cut out");
         let s = secs(&c);
         assert_eq!(s.len(), 2, "{s:?}");
         assert!((s[0].0 - 9.8).abs() < 0.05 && (s[0].1 - 15.2).abs() < 0.05, "{s:?}");
         assert!((s[1].0 - 134.8).abs() < 0.05 && (s[1].1 - 139.2).abs() < 0.05, "{s:?}");
+        assert!((c[0].audio_s(RATE) - (5.4 + JOIN_S + 4.4)).abs() < 0.05);
+    }
+
+    #[test]
+    fn times_map_back_through_the_pieces() {
+        let c = Chunk { pieces: vec![16_000..48_000, 160_000..176_000] }; // 1–3 s and 10–11 s
+        let audio = c.audio(&vec![1.0; 200_000], RATE);
+        assert_eq!(audio.len(), 32_000 + 4_800 + 16_000);
+        assert!(audio[32_000..36_800].iter().all(|x| *x == 0.0), "silence in the join");
+        assert_eq!(c.to_recording(0.0, RATE), 1.0);
+        assert_eq!(c.to_recording(1.5, RATE), 2.5);
+        assert_eq!(c.to_recording(2.05, RATE), 3.0, "early in the join: end of the first piece");
+        assert_eq!(c.to_recording(2.25, RATE), 10.0, "late in the join: start of the next");
+        assert!((c.to_recording(2.8, RATE) - 10.5).abs() < 1e-9);
+        assert_eq!(c.to_recording(9.0, RATE), 11.0, "past the end: clamped");
     }
 
     #[test]
@@ -169,14 +251,14 @@ mod tests {
             runs.push((0.5, false));
         }
         let c = run(&runs, &PlanParams { max_chunk_s: 29.0, ..PlanParams::default() });
-        let s = secs(&c);
-        assert_eq!(s.len(), 2, "{s:?}");
-        for (start, end) in &s {
-            assert!(end - start <= 29.0 + 1e-9, "{s:?}");
+        for ch in &c {
+            assert!(ch.audio_s(RATE) <= 29.0 + 1e-9, "{ch:?}");
+            assert_eq!(ch.pieces.len(), 1, "0.5 s pauses are kept, not cut out");
         }
         // The cut falls in a pause: the second chunk starts in a silent run.
         let pr = probs(&runs);
-        assert!(pr[c[1].samples.start / FRAME] < 0.5, "cut at {:?} is inside speech", s[1]);
+        assert_eq!(c.len(), 2);
+        assert!(pr[c[1].pieces[0].start / FRAME] < 0.5, "cut at {:?} is inside speech", c[1]);
     }
 
     #[test]
@@ -214,11 +296,12 @@ mod tests {
         let n = pr.len() * FRAME - 100;
         let c = plan(&pr, FRAME, n, RATE, &PlanParams::default());
         assert!(!c.is_empty());
-        for w in c.windows(2) {
-            assert!(w[0].samples.end <= w[1].samples.start);
+        let pieces: Vec<&Range<usize>> = c.iter().flat_map(|ch| ch.pieces.iter()).collect();
+        for w in pieces.windows(2) {
+            assert!(w[0].end <= w[1].start);
         }
         for ch in &c {
-            assert!(ch.samples.end <= n && ch.samples.len() as f64 / RATE as f64 <= 24.0 + 1e-9);
+            assert!(ch.pieces.last().unwrap().end <= n && ch.audio_s(RATE) <= 24.0 + 0.05, "{:.2} s", ch.audio_s(RATE));
         }
     }
 }

@@ -87,15 +87,15 @@ impl Model {
         self.ctx.create_state().map_err(|e| TranscribeError::Whisper(e.to_string()))
     }
 
-    /// Transcribes `samples`, which start `offset_s` seconds into the recording, in one
-    /// whisper.cpp call. Each call starts without the previous text as context (a wrong guess
+    /// Transcribes `samples` in one whisper.cpp call; `to_recording` maps a time in `samples`
+    /// (seconds) to the recording's clock. Each call starts without the previous text as context (a wrong guess
     /// cannot propagate) and starts at `temperature`, falling back to higher temperatures when
     /// whisper.cpp's entropy, log-probability or no-speech thresholds reject a decode.
     pub fn transcribe(
         &self,
         state: &mut WhisperState,
         samples: &[f32],
-        offset_s: f64,
+        to_recording: &dyn Fn(f64) -> f64,
         opts: &DecodeOptions,
         temperature: f32,
     ) -> Result<Vec<Segment>, TranscribeError> {
@@ -142,13 +142,13 @@ impl Model {
                     id: data.id,
                     bytes,
                     p: data.p,
-                    t0: offset_s + data.t0 as f64 / 100.0,
-                    t1: offset_s + data.t1 as f64 / 100.0,
-                    t_dtw: (data.t_dtw >= 0).then(|| offset_s + data.t_dtw as f64 / 100.0),
+                    t0: to_recording(data.t0 as f64 / 100.0),
+                    t1: to_recording(data.t1 as f64 / 100.0),
+                    t_dtw: (data.t_dtw >= 0).then(|| to_recording(data.t_dtw as f64 / 100.0)),
                 })
                 .collect();
-            let seg_start = offset_s + seg.start_timestamp() as f64 / 100.0;
-            let seg_end = offset_s + seg.end_timestamp() as f64 / 100.0;
+            let seg_start = to_recording(seg.start_timestamp() as f64 / 100.0);
+            let seg_end = to_recording(seg.end_timestamp() as f64 / 100.0);
             let (words, tokens) = words_and_tokens(&raw, seg_end);
             // Word times (aligned by DTW where the model has alignment heads) are more precise
             // than whisper's segment timestamps, which drift on long inputs.
