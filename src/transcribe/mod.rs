@@ -35,15 +35,21 @@ pub struct Transcription {
 fn decode_chunk(model: &Model, state: &mut whisper_rs::WhisperState, pcm: &Pcm, chunk: &Chunk, opts: &DecodeOptions) -> Result<(Vec<Segment>, usize), TranscribeError> {
     let audio = chunk.audio(&pcm.samples, SAMPLE_RATE);
     let to_recording = |t: f64| chunk.to_recording(t, SAMPLE_RATE);
-    let loops = |segs: &[Segment]| segs.iter().filter(|s| merge::is_looping(&s.text)).count();
-    let first = model.transcribe(state, &audio, &to_recording, opts, 0.0)?;
+    // The chunk's whole text is checked: a loop may span several sentences.
+    let loops = |segs: &[Segment]| {
+        let text = segs.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+        usize::from(merge::is_looping(&text)) + segs.iter().filter(|s| merge::is_looping(&s.text)).count()
+    };
+    let first = model.transcribe(state, &audio, &to_recording, opts, 0.0, true)?;
     if loops(&first) == 0 {
         return Ok((first, 0));
     }
-    let retry = model.transcribe(state, &audio, &to_recording, opts, RETRY_TEMPERATURE)?;
+    let retry = model.transcribe(state, &audio, &to_recording, opts, RETRY_TEMPERATURE, true)?;
     let best = if loops(&retry) < loops(&first) { retry } else { first };
-    let dropped = loops(&best);
-    Ok((best.into_iter().filter(|s| !merge::is_looping(&s.text)).collect(), dropped))
+    // Segments that loop by themselves go; a loop of repeated sentences is cut by `merge`.
+    let kept: Vec<Segment> = best.iter().filter(|s| !merge::is_looping(&s.text)).cloned().collect();
+    let dropped = best.len() - kept.len();
+    Ok((kept, dropped))
 }
 
 /// Transcribes the whole recording with `jobs` workers of `opts.threads` threads each.

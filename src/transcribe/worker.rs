@@ -98,6 +98,7 @@ impl Model {
         to_recording: &dyn Fn(f64) -> f64,
         opts: &DecodeOptions,
         temperature: f32,
+        one_window: bool,
     ) -> Result<Vec<Segment>, TranscribeError> {
         self.check_language(opts.language.as_deref())?;
         let strategy = if opts.beam_size > 1 {
@@ -119,6 +120,12 @@ impl Model {
         params.set_print_realtime(false);
         params.set_print_timestamps(false);
         params.set_no_context(true);
+        // A chunk fits one window: decode it as one piece of text and let the words decide
+        // where sentences end. Besides giving segments that do not depend on where whisper
+        // chose to seek, this keeps whisper.cpp 1.8.3's DTW from aborting on the sliver of
+        // window that a seek to a degenerate timestamp can leave (its median filter asserts
+        // more than 7 frames; seen on a 1-hour recording).
+        params.set_single_segment(one_window);
         params.set_suppress_nst(true);
         params.set_temperature(temperature);
         if opts.fit_audio_ctx {
@@ -147,25 +154,23 @@ impl Model {
                     t_dtw: (data.t_dtw >= 0).then(|| to_recording(data.t_dtw as f64 / 100.0)),
                 })
                 .collect();
-            let seg_start = to_recording(seg.start_timestamp() as f64 / 100.0);
             let seg_end = to_recording(seg.end_timestamp() as f64 / 100.0);
-            let (words, tokens) = words_and_tokens(&raw, seg_end);
-            // Word times (aligned by DTW where the model has alignment heads) are more precise
-            // than whisper's segment timestamps, which drift on long inputs.
-            let (start, end) = match (words.first(), words.last()) {
-                (Some(f), Some(l)) => (f.start, l.end),
-                _ => (ms(seg_start), ms(seg_end)),
-            };
-            segments.push(Segment {
-                id: segments.len(),
-                start,
-                end,
-                text,
-                language: language.clone(),
-                no_speech_prob: seg.no_speech_probability(),
-                words,
-                tokens,
-            });
+            // Segment times come from their words (aligned by DTW where the model has
+            // alignment heads), which stay true to the audio; whisper's segment timestamps
+            // drift on long inputs.
+            for (words, tokens) in sentences(words_and_tokens(&raw, seg_end)) {
+                let (Some(first), Some(last)) = (words.first(), words.last()) else { continue };
+                segments.push(Segment {
+                    id: segments.len(),
+                    start: first.start,
+                    end: last.end,
+                    text: words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "),
+                    language: language.clone(),
+                    no_speech_prob: seg.no_speech_probability(),
+                    words,
+                    tokens,
+                });
+            }
         }
         Ok(segments)
     }
@@ -184,50 +189,71 @@ pub struct RawToken {
     pub t_dtw: Option<f64>,
 }
 
-/// Groups a segment's tokens into words. A token starting with a space starts a word, others
-/// continue it (which also keeps multi-byte characters split across tokens together).
-/// A word starts at its first token's onset (DTW when available) and ends where the next word
-/// starts; the last word ends at the segment's end. A word's probability is the mean of its
-/// tokens'.
-pub fn words_and_tokens(raw: &[RawToken], seg_end: f64) -> (Vec<Word>, Vec<Token>) {
+/// Groups a segment's tokens into words, each with its tokens. A token starting with a space
+/// starts a word, others continue it (which also keeps multi-byte characters split across
+/// tokens together). A word starts at its first token's onset (DTW when available) and ends
+/// where the next word starts; the last word ends at the segment's end. A word's probability is
+/// the mean of its tokens'.
+pub fn words_and_tokens(raw: &[RawToken], seg_end: f64) -> Vec<(Word, Vec<Token>)> {
     let onset = |t: &RawToken| t.t_dtw.unwrap_or(t.t0);
-    let tokens = raw
-        .iter()
-        .map(|t| Token { id: t.id, text: String::from_utf8_lossy(&t.bytes).into_owned(), probability: t.p, start: ms(onset(t)), end: ms(t.t1.max(onset(t))) })
-        .collect();
-    // (bytes, start, heuristic end, probabilities)
-    let mut groups: Vec<(Vec<u8>, f64, f64, Vec<f32>)> = Vec::new();
+    let token = |t: &RawToken| Token { id: t.id, text: String::from_utf8_lossy(&t.bytes).into_owned(), probability: t.p, start: ms(onset(t)), end: ms(t.t1.max(onset(t))) };
+    let mut groups: Vec<Vec<&RawToken>> = Vec::new();
     for t in raw {
         match groups.last_mut() {
-            Some(g) if !t.bytes.starts_with(b" ") => {
-                g.0.extend_from_slice(&t.bytes);
-                g.2 = t.t1;
-                g.3.push(t.p);
-            }
-            _ => groups.push((t.bytes.clone(), onset(t), t.t1, vec![t.p])),
+            Some(g) if !t.bytes.starts_with(b" ") => g.push(t),
+            _ => groups.push(vec![t]),
         }
     }
-    let starts: Vec<f64> = groups.iter().map(|g| g.1).collect();
+    let starts: Vec<f64> = groups.iter().map(|g| onset(g[0])).collect();
     let dtw = raw.iter().all(|t| t.t_dtw.is_some());
-    let words = groups
-        .into_iter()
+    groups
+        .iter()
         .enumerate()
-        .map(|(i, (bytes, start, t1, ps))| {
+        .filter_map(|(i, g)| {
+            let bytes: Vec<u8> = g.iter().flat_map(|t| t.bytes.iter().copied()).collect();
+            let text = String::from_utf8_lossy(&bytes).trim().to_string();
+            if text.is_empty() {
+                return None;
+            }
+            let start = starts[i];
             let end = match (dtw, starts.get(i + 1)) {
                 (true, Some(next)) => *next,
                 (true, None) => seg_end,
-                (false, _) => t1,
+                (false, _) => g.last().map_or(start, |t| t.t1),
             };
-            Word {
-                text: String::from_utf8_lossy(&bytes).trim().to_string(),
-                start: ms(start),
-                end: ms(end.max(start)),
-                probability: ps.iter().sum::<f32>() / ps.len() as f32,
-            }
+            let probability = g.iter().map(|t| t.p).sum::<f32>() / g.len() as f32;
+            let word = Word { text, start: ms(start), end: ms(end.max(start)), probability };
+            Some((word, g.iter().map(|t| token(t)).collect()))
         })
-        .filter(|w| !w.text.is_empty())
-        .collect();
-    (words, tokens)
+        .collect()
+}
+
+/// A pause longer than this between two words ends a segment even without punctuation.
+const SEGMENT_PAUSE_S: f64 = 1.0;
+/// A segment this many words long ends at the next comma or semicolon.
+const LONG_SEGMENT_WORDS: usize = 30;
+
+/// Splits words into segments (sentences): after a word ending a sentence, at a pause, and
+/// in long sentences at a clause boundary, so captions stay readable.
+pub fn sentences(words: Vec<(Word, Vec<Token>)>) -> Vec<(Vec<Word>, Vec<Token>)> {
+    let mut out: Vec<(Vec<Word>, Vec<Token>)> = Vec::new();
+    let mut current: (Vec<Word>, Vec<Token>) = (Vec::new(), Vec::new());
+    let mut iter = words.into_iter().peekable();
+    while let Some((word, tokens)) = iter.next() {
+        let text = word.text.trim_end_matches(['"', '\'', ')', ']', '»', '”', '’']);
+        let sentence_end = text.ends_with(['.', '?', '!', '…']);
+        let clause_end = current.0.len() + 1 >= LONG_SEGMENT_WORDS && text.ends_with([',', ';', ':']);
+        let pause = iter.peek().is_some_and(|(next, _)| next.start - word.end > SEGMENT_PAUSE_S);
+        current.0.push(word);
+        current.1.extend(tokens);
+        if sentence_end || clause_end || pause {
+            out.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.0.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 /// whisper marks non-speech with a bracketed tag such as `[BLANK_AUDIO]` or `(music)`;
@@ -250,18 +276,18 @@ mod tests {
     #[test]
     fn tokens_become_words_with_dtw_onsets() {
         let raw = [tok(" Good", 0.0, 0.3, Some(0.8)), tok(" morn", 0.3, 0.5, Some(1.1)), tok("ing,", 0.5, 0.7, Some(1.3)), tok(" all", 0.7, 0.9, Some(1.6))];
-        let (words, tokens) = words_and_tokens(&raw, 2.0);
-        let w: Vec<(&str, f64, f64)> = words.iter().map(|w| (w.text.as_str(), w.start, w.end)).collect();
+        let words = words_and_tokens(&raw, 2.0);
+        let w: Vec<(&str, f64, f64)> = words.iter().map(|(w, _)| (w.text.as_str(), w.start, w.end)).collect();
         assert_eq!(w, [("Good", 0.8, 1.1), ("morning,", 1.1, 1.6), ("all", 1.6, 2.0)]);
-        assert_eq!(tokens.len(), 4);
-        assert_eq!(tokens[1].start, 1.1);
+        assert_eq!(words[1].1.len(), 2, "morning, is two tokens");
+        assert_eq!(words[1].1[0].start, 1.1);
     }
 
     #[test]
     fn without_dtw_words_use_the_heuristic_spans() {
         let raw = [tok(" Good", 0.0, 0.3, None), tok(" morn", 0.3, 0.5, None), tok("ing", 0.5, 0.7, None)];
-        let (words, _) = words_and_tokens(&raw, 2.0);
-        let w: Vec<(&str, f64, f64)> = words.iter().map(|w| (w.text.as_str(), w.start, w.end)).collect();
+        let words = words_and_tokens(&raw, 2.0);
+        let w: Vec<(&str, f64, f64)> = words.iter().map(|(w, _)| (w.text.as_str(), w.start, w.end)).collect();
         assert_eq!(w, [("Good", 0.0, 0.3), ("morning", 0.3, 0.7)]);
     }
 
@@ -269,7 +295,26 @@ mod tests {
     fn a_character_split_across_tokens_is_rebuilt() {
         let e_acute = "é".as_bytes();
         let raw = [tok(" caf", 0.0, 0.1, None), RawToken { bytes: vec![e_acute[0]], ..tok("", 0.1, 0.2, None) }, RawToken { bytes: vec![e_acute[1]], ..tok("", 0.2, 0.3, None) }];
-        assert_eq!(words_and_tokens(&raw, 1.0).0[0].text, "café");
+        assert_eq!(words_and_tokens(&raw, 1.0)[0].0.text, "café");
+    }
+
+    fn words(spec: &[(&str, f64)]) -> Vec<(Word, Vec<Token>)> {
+        spec.iter().map(|(t, s)| (Word { text: t.to_string(), start: *s, end: s + 0.3, probability: 1.0 }, vec![])).collect()
+    }
+
+    #[test]
+    fn sentences_end_at_punctuation_and_pauses() {
+        let segs = sentences(words(&[("Good", 0.0), ("morning.", 0.4), ("Welcome", 0.8), ("all", 1.2), ("then", 4.0), ("\"Go!\"", 4.4), ("Dr.", 5.0)]));
+        let texts: Vec<String> = segs.iter().map(|(w, _)| w.iter().map(|x| x.text.as_str()).collect::<Vec<_>>().join(" ")).collect();
+        assert_eq!(texts, ["Good morning.", "Welcome all", "then \"Go!\"", "Dr."]);
+    }
+
+    #[test]
+    fn long_sentences_split_at_a_clause() {
+        let spec: Vec<(String, f64)> = (0..40).map(|i| (if i == 31 { "word,".to_string() } else { "word".to_string() }, i as f64 * 0.3)).collect();
+        let spec: Vec<(&str, f64)> = spec.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+        let segs = sentences(words(&spec));
+        assert_eq!(segs.iter().map(|(w, _)| w.len()).collect::<Vec<_>>(), [32, 8]);
     }
 
     #[test]
