@@ -26,7 +26,7 @@ fn main() {
     let stage = Progress::new(Mode::Quiet).stage("", "transcribe", true);
     let chunked = transcribe::transcribe(&model, &mut vad, &pcm, &opts, &PlanParams::default(), 2, &stage).expect("chunked run");
     let single_opts = DecodeOptions { threads: 2, fit_audio_ctx: false, ..opts };
-    let single = model.transcribe(&mut model.state().unwrap(), &pcm.samples, &|t| t, &single_opts, 0.0, false).expect("single run");
+    let single = model.transcribe(&mut model.state().unwrap(), &pcm.to_f32(), &|t| t, &single_opts, 0.0, false).expect("single run");
     let mut gaps: Vec<f64> = single
         .iter()
         .map(|s| chunked.segments.iter().map(|c| (c.start - s.start).abs()).fold(f64::INFINITY, f64::min))

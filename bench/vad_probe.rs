@@ -13,7 +13,7 @@ fn main() {
     let (pcm, _) = rapporteur::audio::decode::decode(std::path::Path::new(&a[2])).expect("decodable audio");
     let mut v = vad::Vad::load(std::path::Path::new(&a[1]), 1).expect("VAD model");
     let t = std::time::Instant::now();
-    let probs = v.probabilities(&pcm.samples).expect("VAD runs");
+    let probs = v.probabilities(&pcm).expect("VAD runs");
     let vad_time = t.elapsed();
     let chunks = plan(&probs, vad::FRAME, pcm.samples.len(), SAMPLE_RATE, &PlanParams::default());
     let total: f64 = chunks.iter().map(|c| c.audio_s(SAMPLE_RATE)).sum();

@@ -23,7 +23,7 @@ fn main() {
     params.set_print_progress(false);
     params.set_print_realtime(false);
     params.set_print_timestamps(false);
-    state.full(params, &pcm.samples).expect("transcription");
+    state.full(params, &pcm.to_f32()).expect("transcription");
     for seg in state.as_iter() {
         println!("{}", seg.to_str_lossy().unwrap_or_default().trim());
     }

@@ -15,7 +15,7 @@ use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::MetadataOptions;
 
 use super::resample;
-use super::{AudioError, Pcm, SAMPLE_RATE};
+use super::{to_f32, to_i16, AudioError, Pcm, SAMPLE_RATE};
 
 /// A container may claim any length; trust it for at most 12 hours at 48 kHz.
 const MAX_RESERVE_FRAMES: u64 = 12 * 3600 * 48_000;
@@ -56,7 +56,12 @@ pub fn decode(path: &Path) -> Result<(Pcm, SourceAudio), AudioError> {
 
     // Reserve the whole mono signal up front when the container knows its length: growing
     // by doubling would briefly hold up to twice the audio.
-    let mut mono: Vec<f32> = Vec::with_capacity(n_frames.unwrap_or(0).min(MAX_RESERVE_FRAMES) as usize);
+    // Audio already at 16 kHz goes straight into 16-bit storage; other rates are collected as
+    // floats for the resampler.
+    let native = params.sample_rate == Some(SAMPLE_RATE);
+    let reserve = n_frames.unwrap_or(0).min(MAX_RESERVE_FRAMES) as usize;
+    let mut pcm16: Vec<i16> = Vec::with_capacity(if native { reserve } else { 0 });
+    let mut mono: Vec<f32> = Vec::with_capacity(if native { 0 } else { reserve });
     let mut interleaved: Vec<f32> = Vec::new();
     let mut source = SourceAudio { sample_rate: params.sample_rate.unwrap_or(0), channels: 0 };
     loop {
@@ -65,7 +70,10 @@ pub fn decode(path: &Path) -> Result<(Pcm, SourceAudio), AudioError> {
             Ok(None) => break,
             // A truncated file ends with an I/O error: keep what was decoded before it.
             Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
-            Err(e) => return Err(err(format!("reading failed after {:.1} s of audio ({e})", mono.len() as f64 / source.sample_rate.max(1) as f64))),
+            Err(e) => {
+                let seconds = (mono.len() + pcm16.len()) as f64 / source.sample_rate.max(1) as f64;
+                return Err(err(format!("reading failed after {seconds:.1} s of audio ({e})")));
+            }
         };
         if packet.track_id != track_id {
             continue;
@@ -80,11 +88,23 @@ pub fn decode(path: &Path) -> Result<(Pcm, SourceAudio), AudioError> {
         source.channels = channels;
         source.sample_rate = buf.spec().rate();
         buf.copy_to_vec_interleaved(&mut interleaved);
-        mono.extend(interleaved.chunks_exact(channels).map(|frame| frame.iter().sum::<f32>() / channels as f32));
+        let frames = interleaved.chunks_exact(channels).map(|frame| frame.iter().sum::<f32>() / channels as f32);
+        if native && source.sample_rate == SAMPLE_RATE {
+            pcm16.extend(frames.map(to_i16));
+        } else {
+            mono.extend(frames);
+        }
     }
     if source.sample_rate == 0 {
         return Err(err("it holds no decodable audio".into()));
     }
-    let samples = if source.sample_rate == SAMPLE_RATE { mono } else { resample::to_16k(&mono, source.sample_rate)? };
-    Ok((Pcm { samples }, source))
+    if !mono.is_empty() {
+        // Anything not at 16 kHz (or whose rate changed mid-stream) is resampled.
+        if !pcm16.is_empty() {
+            mono.splice(0..0, pcm16.drain(..).map(to_f32));
+        }
+        let resampled = if source.sample_rate == SAMPLE_RATE { mono } else { resample::to_16k(&mono, source.sample_rate)? };
+        pcm16 = resampled.into_iter().map(to_i16).collect();
+    }
+    Ok((Pcm { samples: pcm16 }, source))
 }

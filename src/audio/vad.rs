@@ -5,8 +5,13 @@ use std::path::Path;
 
 use whisper_rs::{WhisperVadContext, WhisperVadContextParams};
 
+use super::Pcm;
+
 /// Samples per VAD frame at 16 kHz (Silero's window).
 pub const FRAME: usize = 512;
+/// Frames per VAD block: 5 minutes. Silero's state restarts at each block, a 32 ms blind spot
+/// every 5 minutes at worst.
+const BLOCK_FRAMES: usize = 9_375;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VadError {
@@ -31,12 +36,16 @@ impl Vad {
         Ok(Vad { ctx })
     }
 
-    /// One probability per `FRAME` samples (the last frame may be partial).
-    pub fn probabilities(&mut self, samples: &[f32]) -> Result<Vec<f32>, VadError> {
-        if samples.is_empty() {
-            return Ok(Vec::new());
+    /// One probability per `FRAME` samples (the last frame may be partial). Runs over blocks
+    /// of `BLOCK_FRAMES` frames so only one block is ever held as floats.
+    pub fn probabilities(&mut self, pcm: &Pcm) -> Result<Vec<f32>, VadError> {
+        let block = BLOCK_FRAMES * FRAME;
+        let mut probs = Vec::with_capacity(pcm.samples.len().div_ceil(FRAME));
+        for start in (0..pcm.samples.len()).step_by(block) {
+            let samples = pcm.f32s(start..(start + block).min(pcm.samples.len()));
+            self.ctx.detect_speech(&samples).map_err(|e| VadError::Detect(e.to_string()))?;
+            probs.extend_from_slice(self.ctx.probabilities());
         }
-        self.ctx.detect_speech(samples).map_err(|e| VadError::Detect(e.to_string()))?;
-        Ok(self.ctx.probabilities().to_vec())
+        Ok(probs)
     }
 }

@@ -33,7 +33,7 @@ pub struct Transcription {
 /// Decodes one chunk; re-decodes at a higher temperature if the text loops, and drops the
 /// segments that still loop. Returns the segments and how many were dropped.
 fn decode_chunk(model: &Model, state: &mut whisper_rs::WhisperState, pcm: &Pcm, chunk: &Chunk, opts: &DecodeOptions) -> Result<(Vec<Segment>, usize), TranscribeError> {
-    let audio = chunk.audio(&pcm.samples, SAMPLE_RATE);
+    let audio = chunk.audio(pcm, SAMPLE_RATE);
     let to_recording = |t: f64| chunk.to_recording(t, SAMPLE_RATE);
     // The chunk's whole text is checked: a loop may span several sentences.
     let loops = |segs: &[Segment]| {
@@ -62,7 +62,7 @@ pub fn transcribe(
     jobs: usize,
     progress: &Stage,
 ) -> Result<Transcription, TranscribeError> {
-    let probs = vad.probabilities(&pcm.samples).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
+    let probs = vad.probabilities(pcm).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
     let chunks = plan::plan(&probs, FRAME, pcm.samples.len(), SAMPLE_RATE, plan_params);
     let results: Vec<Mutex<Option<Result<(Vec<Segment>, usize), TranscribeError>>>> = chunks.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);

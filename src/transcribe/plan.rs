@@ -15,6 +15,8 @@
 
 use std::ops::Range;
 
+use crate::audio::Pcm;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanParams {
     pub threshold: f32,
@@ -52,14 +54,14 @@ impl Chunk {
     }
 
     /// The audio whisper hears.
-    pub fn audio(&self, samples: &[f32], rate: u32) -> Vec<f32> {
+    pub fn audio(&self, pcm: &Pcm, rate: u32) -> Vec<f32> {
         let join = (JOIN_S * rate as f64).round() as usize;
         let mut out = Vec::with_capacity(self.pieces.iter().map(|p| p.len() + join).sum());
         for (i, p) in self.pieces.iter().enumerate() {
             if i > 0 {
                 out.resize(out.len() + join, 0.0);
             }
-            out.extend_from_slice(&samples[p.clone()]);
+            out.extend(pcm.f32s(p.clone()));
         }
         out
     }
@@ -230,9 +232,10 @@ mod tests {
     #[test]
     fn times_map_back_through_the_pieces() {
         let c = Chunk { pieces: vec![16_000..48_000, 160_000..176_000] }; // 1–3 s and 10–11 s
-        let audio = c.audio(&vec![1.0; 200_000], RATE);
+        let audio = c.audio(&Pcm { samples: vec![i16::MAX; 200_000] }, RATE);
         assert_eq!(audio.len(), 32_000 + 4_800 + 16_000);
         assert!(audio[32_000..36_800].iter().all(|x| *x == 0.0), "silence in the join");
+        assert!(audio[..32_000].iter().all(|x| *x == 1.0));
         assert_eq!(c.to_recording(0.0, RATE), 1.0);
         assert_eq!(c.to_recording(1.5, RATE), 2.5);
         assert_eq!(c.to_recording(2.05, RATE), 3.0, "early in the join: end of the first piece");

@@ -33,7 +33,7 @@ fn chunked(model: &Model, vad: &mut Vad, pcm: &Pcm, plan: &PlanParams) -> Transc
 
 fn single_call(model: &Model, pcm: &Pcm) -> Vec<Segment> {
     let opts = DecodeOptions { fit_audio_ctx: false, ..options() };
-    model.transcribe(&mut model.state().unwrap(), &pcm.samples, &|t| t, &opts, 0.0, false).unwrap()
+    model.transcribe(&mut model.state().unwrap(), &pcm.to_f32(), &|t| t, &opts, 0.0, false).unwrap()
 }
 
 fn text(segments: &[Segment]) -> String {
