@@ -17,8 +17,8 @@ reps=$(python3 -c "import math; print(math.ceil($hours * 3600 / float('$(soxi -D
 long=$bench/long-${hours}h.wav
 [ -f "$long" ] || sox $(for _ in $(seq "$reps"); do printf '%s ' "$sample"; done) "$long"
 dur=$(soxi -D "$long")
-audio_mb=$(python3 -c "print(round($dur * 16000 * 4 / 2**20))")
-echo "| recording | model | wall | real-time factor | peak RSS | model file | decoded audio | budget (model + 600 MB) |"
+audio_mb=$(python3 -c "print(round($dur * 16000 * 2 / 2**20))")
+echo "| recording | model | wall | real-time factor | peak RSS | model file | decoded audio (16-bit) | budget (model + 600 MB) |"
 echo "|---|---|---|---|---|---|---|---|"
 for m in "${models[@]}"; do
   $bin models install "$m" --quiet
