@@ -5,6 +5,7 @@ use std::path::Path;
 
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
+use crate::audio::SAMPLE_RATE;
 use crate::session::record::{ms, Segment, Token, Word};
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +101,51 @@ impl Model {
         temperature: f32,
         one_window: bool,
     ) -> Result<Vec<Segment>, TranscribeError> {
+        let mut segments: Vec<Segment> = Vec::new();
+        let mut start = 0usize;
+        for _ in 0..MAX_PASSES {
+            let offset = start as f64 / SAMPLE_RATE as f64;
+            let shifted = |t: f64| to_recording(offset + t);
+            let (mut found, last_onset) = self.pass(state, &samples[start..], &shifted, opts, temperature, one_window)?;
+            // The word a continuation restarts on was decoded twice: keep the first reading.
+            if let Some(prev) = segments.iter().flat_map(|s| s.words.last()).last().map(|w| w.start) {
+                for seg in &mut found {
+                    seg.words.retain(|w| w.start > prev + RESTART_SLACK_S);
+                    seg.tokens.retain(|t| t.start > prev + RESTART_SLACK_S);
+                    if let Some(first) = seg.words.first() {
+                        seg.start = first.start;
+                        seg.text = seg.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+                    }
+                }
+                found.retain(|seg| !seg.words.is_empty());
+            }
+            segments.extend(found);
+            // One window decodes until whisper says the text has ended; if that happens well
+            // before the audio does, decode the rest from the last word on.
+            let Some(onset) = last_onset else { break };
+            let next = start + (onset * SAMPLE_RATE as f64) as usize;
+            if !one_window || (samples.len() - next) as f64 / (SAMPLE_RATE as f64) < CONTINUE_AFTER_S || next <= start {
+                break;
+            }
+            start = next;
+        }
+        for (i, seg) in segments.iter_mut().enumerate() {
+            seg.id = i;
+        }
+        Ok(segments)
+    }
+
+    /// One whisper.cpp call over `samples`; also returns the onset of the last word, in
+    /// seconds into `samples`.
+    fn pass(
+        &self,
+        state: &mut WhisperState,
+        samples: &[f32],
+        to_recording: &dyn Fn(f64) -> f64,
+        opts: &DecodeOptions,
+        temperature: f32,
+        one_window: bool,
+    ) -> Result<(Vec<Segment>, Option<f64>), TranscribeError> {
         self.check_language(opts.language.as_deref())?;
         let strategy = if opts.beam_size > 1 {
             SamplingStrategy::BeamSearch { beam_size: opts.beam_size as i32, patience: -1.0 }
@@ -136,10 +182,20 @@ impl Model {
         let eot = self.ctx.token_eot();
         let language = whisper_rs::get_lang_str(state.full_lang_id_from_state()).unwrap_or(language).to_string();
         let mut segments = Vec::new();
+        let mut last_onset: Option<f64> = None;
         for seg in state.as_iter() {
             let text = seg.to_str_lossy().map(|t| t.trim().to_string()).unwrap_or_default();
             if text.is_empty() || is_annotation(&text) {
                 continue;
+            }
+            for i in 0..seg.n_tokens() {
+                let Some(tok) = seg.get_token(i) else { continue };
+                let data = tok.token_data();
+                let starts_word = tok.to_bytes().is_ok_and(|b| b.starts_with(b" "));
+                if data.id < eot && starts_word {
+                    let onset = if data.t_dtw >= 0 { data.t_dtw } else { data.t0 } as f64 / 100.0;
+                    last_onset = Some(last_onset.map_or(onset, |l: f64| l.max(onset)));
+                }
             }
             let raw: Vec<RawToken> = (0..seg.n_tokens())
                 .filter_map(|i| seg.get_token(i))
@@ -172,9 +228,16 @@ impl Model {
                 });
             }
         }
-        Ok(segments)
+        Ok((segments, last_onset))
     }
 }
+
+/// Most whisper calls per chunk: the first, then continuations after an early end.
+const MAX_PASSES: usize = 4;
+/// Audio left after the last word's onset that calls for a continuation.
+const CONTINUE_AFTER_S: f64 = 2.5;
+/// A continuation's words starting this close to the previous pass's last word repeat it.
+const RESTART_SLACK_S: f64 = 0.15;
 
 /// A text token as whisper.cpp reports it, times already on the recording's clock.
 #[derive(Debug, Clone)]
