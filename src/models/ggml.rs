@@ -54,11 +54,11 @@ impl Weights {
     }
     /// The file-level type whisper.cpp reads from the header to pick its weight type.
     fn ftype(self) -> i32 {
-        (match self {
+        match self {
             Weights::F16 => whisper_rs_sys::ggml_ftype_GGML_FTYPE_MOSTLY_F16,
             Weights::Q8_0 => whisper_rs_sys::ggml_ftype_GGML_FTYPE_MOSTLY_Q8_0,
             Weights::Q5_1 => whisper_rs_sys::ggml_ftype_GGML_FTYPE_MOSTLY_Q5_1,
-        }) as i32
+        }
     }
 }
 

@@ -30,9 +30,12 @@ pub struct Transcription {
     pub dropped_loops: usize,
 }
 
+/// A chunk's segments and how many looping segments were dropped from it.
+type ChunkResult = Result<(Vec<Segment>, usize), TranscribeError>;
+
 /// Decodes one chunk; re-decodes at a higher temperature if the text loops, and drops the
 /// segments that still loop. Returns the segments and how many were dropped.
-fn decode_chunk(model: &Model, state: &mut whisper_rs::WhisperState, pcm: &Pcm, chunk: &Chunk, opts: &DecodeOptions) -> Result<(Vec<Segment>, usize), TranscribeError> {
+fn decode_chunk(model: &Model, state: &mut whisper_rs::WhisperState, pcm: &Pcm, chunk: &Chunk, opts: &DecodeOptions) -> ChunkResult {
     let audio = chunk.audio(pcm, SAMPLE_RATE);
     let to_recording = |t: f64| chunk.to_recording(t, SAMPLE_RATE);
     // The chunk's whole text is checked: a loop may span several sentences.
@@ -64,7 +67,7 @@ pub fn transcribe(
 ) -> Result<Transcription, TranscribeError> {
     let probs = vad.probabilities(pcm).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
     let chunks = plan::plan(&probs, FRAME, pcm.samples.len(), SAMPLE_RATE, plan_params);
-    let results: Vec<Mutex<Option<Result<(Vec<Segment>, usize), TranscribeError>>>> = chunks.iter().map(|_| Mutex::new(None)).collect();
+    let results: Vec<Mutex<Option<ChunkResult>>> = chunks.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let workers = jobs.clamp(1, chunks.len().max(1));
