@@ -2,3 +2,4 @@
 
 pub mod wer;
 pub mod reference;
+pub mod der;
