@@ -25,7 +25,7 @@ fn main() {
             })
             .collect()
     } else {
-        if args.is_empty() || args.len() % 2 != 0 {
+        if args.is_empty() || !args.len().is_multiple_of(2) {
             usage();
         }
         args.chunks(2).map(|p| (p[0].clone(), read(&p[0]), read(&p[1]))).collect()
