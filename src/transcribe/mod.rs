@@ -44,11 +44,12 @@ fn decode_chunk(model: &Model, state: &mut whisper_rs::WhisperState, pcm: &Pcm, 
         usize::from(merge::is_looping(&text)) + segs.iter().filter(|s| merge::is_looping(&s.text)).count()
     };
     let first = model.transcribe(state, &audio, &to_recording, opts, 0.0, true)?;
-    if loops(&first) == 0 {
+    let first_loops = loops(&first);
+    if first_loops == 0 {
         return Ok((first, 0));
     }
     let retry = model.transcribe(state, &audio, &to_recording, opts, RETRY_TEMPERATURE, true)?;
-    let best = if loops(&retry) < loops(&first) { retry } else { first };
+    let best = if loops(&retry) < first_loops { retry } else { first };
     // Segments that loop by themselves go; a loop of repeated sentences is cut by `merge`.
     let kept: Vec<Segment> = best.iter().filter(|s| !merge::is_looping(&s.text)).cloned().collect();
     let dropped = best.len() - kept.len();

@@ -108,13 +108,13 @@ impl Model {
             let shifted = |t: f64| to_recording(offset + t);
             let (mut found, last_onset) = self.pass(state, &samples[start..], &shifted, opts, temperature, one_window)?;
             // The word a continuation restarts on was decoded twice: keep the first reading.
-            if let Some(prev) = segments.iter().flat_map(|s| s.words.last()).last().map(|w| w.start) {
+            if let Some(prev) = segments.last().and_then(|s| s.words.last()).map(|w| w.start) {
                 for seg in &mut found {
                     seg.words.retain(|w| w.start > prev + RESTART_SLACK_S);
                     seg.tokens.retain(|t| t.start > prev + RESTART_SLACK_S);
                     if let Some(first) = seg.words.first() {
                         seg.start = first.start;
-                        seg.text = seg.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+                        seg.text = join_words(&seg.words);
                     }
                 }
                 found.retain(|seg| !seg.words.is_empty());
@@ -175,7 +175,7 @@ impl Model {
         params.set_suppress_nst(true);
         params.set_temperature(temperature);
         if opts.fit_audio_ctx {
-            params.set_audio_ctx(audio_ctx_for(samples.len() as f64 / crate::audio::SAMPLE_RATE as f64));
+            params.set_audio_ctx(audio_ctx_for(samples.len() as f64 / SAMPLE_RATE as f64));
         }
         state.full(params, samples).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
 
@@ -188,19 +188,20 @@ impl Model {
             if text.is_empty() || is_annotation(&text) {
                 continue;
             }
-            for i in 0..seg.n_tokens() {
-                let Some(tok) = seg.get_token(i) else { continue };
-                let data = tok.token_data();
-                let starts_word = tok.to_bytes().is_ok_and(|b| b.starts_with(b" "));
-                if data.id < eot && starts_word {
+            let text_tokens: Vec<_> = (0..seg.n_tokens())
+                .filter_map(|i| seg.get_token(i))
+                .map(|tok| (tok.token_data(), tok.to_bytes().unwrap_or_default().to_vec()))
+                .filter(|(data, _)| data.id < eot) // timestamps and other special tokens
+                .collect();
+            // The last word's onset in this call's own time, for a continuation to start from.
+            for (data, bytes) in &text_tokens {
+                if bytes.starts_with(b" ") {
                     let onset = if data.t_dtw >= 0 { data.t_dtw } else { data.t0 } as f64 / 100.0;
                     last_onset = Some(last_onset.map_or(onset, |l: f64| l.max(onset)));
                 }
             }
-            let raw: Vec<RawToken> = (0..seg.n_tokens())
-                .filter_map(|i| seg.get_token(i))
-                .map(|tok| (tok.token_data(), tok.to_bytes().unwrap_or_default().to_vec()))
-                .filter(|(data, _)| data.id < eot) // timestamps and other special tokens
+            let raw: Vec<RawToken> = text_tokens
+                .into_iter()
                 .map(|(data, bytes)| RawToken {
                     id: data.id,
                     bytes,
@@ -220,7 +221,7 @@ impl Model {
                     id: segments.len(),
                     start: first.start,
                     end: last.end,
-                    text: words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "),
+                    text: join_words(&words),
                     language: language.clone(),
                     no_speech_prob: seg.no_speech_probability(),
                     words,
@@ -289,6 +290,11 @@ pub fn words_and_tokens(raw: &[RawToken], seg_end: f64) -> Vec<(Word, Vec<Token>
             Some((word, g.iter().map(|t| token(t)).collect()))
         })
         .collect()
+}
+
+/// A segment's text: its words as spoken, one space apart.
+fn join_words(words: &[Word]) -> String {
+    words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")
 }
 
 /// A pause longer than this between two words ends a segment even without punctuation.
