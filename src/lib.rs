@@ -13,3 +13,4 @@ pub mod progress;
 pub mod render;
 pub mod session;
 pub mod transcribe;
+pub mod diarize;

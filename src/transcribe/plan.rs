@@ -93,6 +93,12 @@ impl Chunk {
     }
 }
 
+/// Speech regions in seconds, for stages that want speech without chunks (diarization).
+pub fn speech_regions(probs: &[f32], frame: usize, rate: u32, p: &PlanParams) -> Vec<Range<f64>> {
+    let frame_s = frame as f64 / rate as f64;
+    regions(probs, frame_s, p).into_iter().map(|r| r.start as f64 * frame_s..r.end as f64 * frame_s).collect()
+}
+
 /// Speech regions as frame ranges.
 fn regions(probs: &[f32], frame_s: f64, p: &PlanParams) -> Vec<Range<usize>> {
     let leave = p.threshold - 0.15;
