@@ -24,7 +24,8 @@ fn main() {
     let (pcm, _) = decode::decode(std::path::Path::new(&a[2])).expect("decodable audio");
     let opts = DecodeOptions { language: Some("en".into()), beam_size: 1, threads: 1, fit_audio_ctx: true };
     let stage = Progress::new(Mode::Quiet).stage("", "transcribe", true);
-    let chunked = transcribe::transcribe(&model, &mut vad, &pcm, &opts, &PlanParams::default(), 2, &stage).expect("chunked run");
+    let probs = vad.probabilities(&pcm).expect("VAD runs");
+    let chunked = transcribe::transcribe(&model, &probs, &pcm, &opts, &PlanParams::default(), 2, &stage).expect("chunked run");
     let single_opts = DecodeOptions { threads: 2, fit_audio_ctx: false, ..opts };
     let single = model.transcribe(&mut model.state().unwrap(), &pcm.to_f32(), &|t| t, &single_opts, 0.0, false).expect("single run");
     // Segment starts: each chunked segment against the nearest single-call segment start, and

@@ -1,7 +1,8 @@
 //! Diarize recordings without transcribing them, for tuning and benchmarks:
 //! `cargo run --release --example diarize -- OUT_DIR WAV...` writes OUT_DIR/<stem>.rttm and
-//! prints seconds per recording. Parameters come from the environment
-//! (RAPPORTEUR_DIAR_STEP, _THRESHOLD, _MIN_EMBED, _MIN_CLUSTER, _SPEAKERS).
+//! prints `stem, audio seconds, diarization seconds (VAD included), speakers` per recording.
+//! Parameters come from the environment (RAPPORTEUR_DIAR_STEP, _ANCHOR, _BRIDGE, _THRESHOLD,
+//! _MIN_EMBED, _MIN_CLUSTER, _SILENCE, _VADTH, _PAD, _SPEAKERS); the defaults are `run`'s.
 
 use std::time::Instant;
 
@@ -17,6 +18,8 @@ fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(out)?;
     let mut p = Params::default();
     p.step_s = env("STEP").unwrap_or(p.step_s);
+    p.anchor_every = env("ANCHOR").map_or(p.anchor_every, |a| a as usize);
+    p.bridge_s = env("BRIDGE").unwrap_or(p.bridge_s);
     p.threshold = env("THRESHOLD").unwrap_or(p.threshold);
     p.min_embed_s = env("MIN_EMBED").unwrap_or(p.min_embed_s);
     p.min_cluster_speech_s = env("MIN_CLUSTER").unwrap_or(p.min_cluster_speech_s);
@@ -25,20 +28,14 @@ fn main() -> anyhow::Result<()> {
     let store = rapporteur::models::store::Store::open(None);
     let vad_model = store.resolve(rapporteur::models::catalog::VAD, rapporteur::models::catalog::Kind::Vad)?;
     let mut vad = rapporteur::audio::vad::Vad::load(&vad_model.path, 1)?;
-    let mut plan = rapporteur::transcribe::plan::PlanParams::default();
-    plan.min_silence_s = env("SILENCE").unwrap_or(plan.min_silence_s);
-    plan.threshold = env("VADTH").map_or(plan.threshold, |x| x as f32);
-    let pad = env("PAD").unwrap_or(0.0);
+    p.gate.min_silence_s = env("SILENCE").unwrap_or(p.gate.min_silence_s);
+    p.gate.threshold = env("VADTH").map_or(p.gate.threshold, |x| x as f32);
+    p.gate.pad_s = env("PAD").unwrap_or(p.gate.pad_s);
     for wav in wavs {
         let (pcm, _) = rapporteur::audio::decode::decode(std::path::Path::new(wav))?;
         let t = Instant::now();
         let probs = vad.probabilities(&pcm)?;
-        let speech = if std::env::var("RAPPORTEUR_DIAR_NOVAD").is_ok() {
-            vec![0.0..f64::MAX]
-        } else {
-            rapporteur::transcribe::plan::speech_regions(&probs, rapporteur::audio::vad::FRAME, 16000, &plan)
-                .into_iter().map(|r| (r.start - pad).max(0.0)..r.end + pad).collect()
-        };
+        let speech = p.speech(&probs);
         let d = diarizer.diarize(&pcm, &speech, count, &p, &|_| {})?;
         let secs = t.elapsed().as_secs_f64();
         let stem = std::path::Path::new(wav).file_stem().unwrap().to_string_lossy().into_owned();

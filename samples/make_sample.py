@@ -7,7 +7,7 @@ silence with sox, resampled to 16 kHz mono, and joined with short pauses. Writes
   listening-session.ref.txt  `[start-end] SPEAKER: text` per turn
   listening-session.rttm     who spoke when (standard RTTM)
 
-Needs: festival festvox-kallpc16k festvox-us-slt-hts espeak-ng sox (Debian packages).
+Needs: festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts espeak-ng sox (Debian packages).
 The outputs are committed, so running the demo or the tests needs no TTS.
 """
 

@@ -72,6 +72,22 @@ pub struct RunArgs {
     /// Beam search width; 1 is greedy decoding (fastest)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=16))]
     pub beam_size: u32,
+
+    /// Number of speakers, when known [default: counted automatically]
+    #[arg(long, value_name = "N", conflicts_with_all = ["min_speakers", "max_speakers", "no_diarize"], value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub speakers: Option<u32>,
+
+    /// At least this many speakers
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub min_speakers: Option<u32>,
+
+    /// At most this many speakers
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub max_speakers: Option<u32>,
+
+    /// Skip speaker diarization: a transcript without speakers, faster
+    #[arg(long, conflicts_with_all = ["min_speakers", "max_speakers"])]
+    pub no_diarize: bool,
 }
 
 #[derive(Subcommand, Debug)]

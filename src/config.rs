@@ -1,5 +1,6 @@
 //! What the program uses: settings resolved from the command line and defaults.
 
+use crate::diarize::cluster::SpeakerCount;
 use std::path::PathBuf;
 
 use crate::cli::RunArgs;
@@ -16,6 +17,8 @@ pub struct RunConfig {
     /// Whisper workers decoding chunks at once.
     pub jobs: usize,
     pub plan: crate::transcribe::plan::PlanParams,
+    /// Bounds on the number of speakers; None skips diarization.
+    pub speakers: Option<SpeakerCount>,
 }
 
 pub fn cores() -> usize {
@@ -57,6 +60,13 @@ impl RunConfig {
             decode: DecodeOptions { language, beam_size: args.beam_size, threads, fit_audio_ctx: !args.full_window },
             jobs,
             plan: crate::transcribe::plan::PlanParams::default(),
+            speakers: (!args.no_diarize).then(|| {
+                let exact = args.speakers.map(|n| n as usize);
+                SpeakerCount {
+                    min: exact.or(args.min_speakers.map(|n| n as usize)).unwrap_or(1),
+                    max: exact.or(args.max_speakers.map(|n| n as usize)).unwrap_or(usize::MAX),
+                }
+            }),
         }
     }
 }

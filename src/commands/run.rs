@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use super::Failure;
 use crate::audio::decode;
 use crate::config::RunConfig;
+use crate::diarize::{attribute, Diarizer, Params as DiarizeParams};
 use crate::exit::Exit;
 use crate::fsutil::write_atomic;
 use crate::models::catalog::Kind;
@@ -48,7 +49,12 @@ fn check_writable(out: &Path) -> Result<(), Failure> {
 }
 
 pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
-    let setup = || -> Result<(Vec<PathBuf>, Resolved, Model, Vad), Failure> {
+    let setup = || -> Result<(Vec<PathBuf>, Resolved, Model, Vad, Option<Diarizer>), Failure> {
+        if let Some(c) = cfg.speakers
+            && c.min > c.max
+        {
+            return Err(Failure::new(Exit::Usage, format!("--min-speakers {} is more than --max-speakers {}", c.min, c.max)));
+        }
         let dirs = output_dirs(&cfg)?;
         check_writable(&cfg.out)?;
         let resolved = store.resolve(&cfg.model, Kind::Whisper)?;
@@ -61,9 +67,15 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
         // One thread: the VAD is light (0.5 s for 3 min of audio), and ggml's threads spin while
         // they wait, which under load from other processes cost minutes in the test suite.
         let vad = Vad::load(&vad_model.path, 1).map_err(|e| Failure::new(Exit::Model, e.to_string()))?;
-        Ok((dirs, resolved, model, vad))
+        // The diarization models are built into the binary; loading them cannot meet a
+        // damaged file, only a bug, which is reported as such.
+        let diarizer = match cfg.speakers {
+            Some(_) => Some(Diarizer::load().map_err(|e| Failure::new(Exit::Failed, format!("cannot prepare the diarization models: {e:#}")))?),
+            None => None,
+        };
+        Ok((dirs, resolved, model, vad, diarizer))
     };
-    let (dirs, resolved, model, mut vad) = match setup() {
+    let (dirs, resolved, model, mut vad, diarizer) = match setup() {
         Ok(x) => x,
         Err(f) => {
             progress.error(None, &f.message);
@@ -74,9 +86,10 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
     let mut failures = Vec::new();
     for (recording, dir) in cfg.recordings.iter().zip(&dirs) {
         let name = recording.display().to_string();
-        match transcribe_one(recording, dir, &cfg, &resolved, &model, &mut vad, progress) {
+        match transcribe_one(recording, dir, &cfg, &resolved, &model, &mut vad, diarizer.as_ref(), progress) {
             Ok(record) => {
-                let detail = format!("{:.1} s of audio, {} segments, language {}", record.duration_s, record.segments.len(), record.language);
+                let speakers = if record.settings.diarize { format!(", {} speakers", record.speakers.len()) } else { String::new() };
+                let detail = format!("{:.1} s of audio, {} segments{speakers}, language {}", record.duration_s, record.segments.len(), record.language);
                 progress.done(&name, &dir.display().to_string(), &detail);
             }
             Err(f) => {
@@ -88,7 +101,17 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
     failures
 }
 
-fn transcribe_one(recording: &Path, dir: &Path, cfg: &RunConfig, resolved: &Resolved, model: &Model, vad: &mut Vad, progress: &Progress) -> Result<SessionRecord, Failure> {
+#[allow(clippy::too_many_arguments)]
+fn transcribe_one(
+    recording: &Path,
+    dir: &Path,
+    cfg: &RunConfig,
+    resolved: &Resolved,
+    model: &Model,
+    vad: &mut Vad,
+    diarizer: Option<&Diarizer>,
+    progress: &Progress,
+) -> Result<SessionRecord, Failure> {
     let name = recording.display().to_string();
     let stage = progress.stage(&name, "decode", false);
     let decoded = decode::decode(recording);
@@ -96,11 +119,28 @@ fn transcribe_one(recording: &Path, dir: &Path, cfg: &RunConfig, resolved: &Reso
     let (pcm, source_audio) = decoded?;
     let (bytes, sha256) = sha256_file(recording).map_err(|e| Failure::new(Exit::Input, format!("cannot read {name}: {e}")))?;
 
+    let stage = progress.stage(&name, "detect speech", false);
+    let probs = vad.probabilities(&pcm);
+    stage.finish();
+    let probs = probs.map_err(|e| Failure::new(Exit::Failed, format!("voice activity detection failed on {name}: {e}")))?;
+
     let stage = progress.stage(&name, "transcribe", true);
-    let transcription = transcribe::transcribe(model, vad, &pcm, &cfg.decode, &cfg.plan, cfg.jobs, &stage);
+    let transcription = transcribe::transcribe(model, &probs, &pcm, &cfg.decode, &cfg.plan, cfg.jobs, &stage);
     stage.finish();
     let transcription = transcription?;
-    let segments = transcription.segments;
+    let mut segments = transcription.segments;
+
+    let (mut speakers, mut speech) = (Vec::new(), Vec::new());
+    if let (Some(diarizer), Some(count)) = (diarizer, cfg.speakers) {
+        let stage = progress.stage(&name, "diarize", true);
+        let params = DiarizeParams::default();
+        let diarization = diarizer.diarize(&pcm, &params.speech(&probs), count, &params, &|f| stage.set_percent((f * 100.0) as i64));
+        stage.finish();
+        let diarization = diarization.map_err(|e| Failure::new(Exit::Failed, format!("diarization failed on {name}: {e:#}")))?;
+        segments = attribute::attribute(&diarization, segments);
+        (speakers, speech) = attribute::summary(&diarization);
+    }
+    let turns = attribute::turns(&segments);
     let mut notes = Vec::new();
     if transcription.chunks.is_empty() {
         notes.push("no speech was found in the recording".to_string());
@@ -131,9 +171,15 @@ fn transcribe_one(recording: &Path, dir: &Path, cfg: &RunConfig, resolved: &Reso
             language: cfg.decode.language.clone().unwrap_or_else(|| "auto".into()),
             beam_size: cfg.decode.beam_size,
             full_window: !cfg.decode.fit_audio_ctx,
+            diarize: cfg.speakers.is_some(),
+            min_speakers: cfg.speakers.map(|c| c.min),
+            max_speakers: cfg.speakers.and_then(|c| (c.max != usize::MAX).then_some(c.max)),
         },
         language,
+        speakers,
+        speech,
         segments,
+        turns,
         notes,
     };
 

@@ -128,35 +128,6 @@ fn absorb_small(items: &[Item], mut labels: Vec<usize>, min: usize, min_speech_s
     }
 }
 
-/// Reassigns every item to the nearest cluster centroid, such that items of one group
-/// (the local speakers of one window, whom the segmentation model already told apart)
-/// go to different clusters when there are enough of them.
-pub fn assign_within_groups(items: &[Item], labels: &[usize], groups: &[usize]) -> Vec<usize> {
-    use pathfinding::prelude::{kuhn_munkres, Matrix};
-    let k = labels.iter().max().map_or(0, |m| m + 1);
-    let centroids: Vec<Embedding> = (0..k).map(|l| centroid(items, labels, l)).collect();
-    let mut out = labels.to_vec();
-    let mut start = 0;
-    while start < items.len() {
-        let end = (start..items.len()).find(|&i| groups[i] != groups[start]).unwrap_or(items.len());
-        let members = start..end;
-        start = end;
-        if members.len() < 2 || members.len() > k {
-            continue;
-        }
-        // Similarities scaled to integers for the Hungarian algorithm.
-        let weights: Vec<i64> = members
-            .clone()
-            .flat_map(|i| centroids.iter().map(move |c| (cosine(&items[i].embedding, c) * 1e6) as i64))
-            .collect();
-        let (_, assignment) = kuhn_munkres(&Matrix::from_vec(members.len(), k, weights).expect("rows × clusters"));
-        for (i, cluster) in members.zip(assignment) {
-            out[i] = cluster;
-        }
-    }
-    out
-}
-
 fn renumber(labels: &[usize]) -> Vec<usize> {
     let mut seen: Vec<usize> = Vec::new();
     labels
@@ -204,21 +175,6 @@ mod tests {
         assert_eq!(distinct(cluster(&it, SpeakerCount::exactly(2), &P)), 2);
         assert_eq!(distinct(cluster(&it, SpeakerCount { min: 1, max: 2 }, &P)), 2);
         assert_eq!(distinct(cluster(&it, SpeakerCount { min: 4, max: 9 }, &P)), 4);
-    }
-
-    #[test]
-    fn local_speakers_of_one_window_go_to_different_clusters() {
-        // Items 0 and 1 share a window; item 1 sits between the clusters but nearer 0's.
-        let mut it = items(&[(0, 1), (1, 3)]);
-        let mut e = [0f32; DIM];
-        e[0] = 1.0;
-        e[1] = 0.8;
-        it.insert(1, Item { embedding: e, speech_s: 3.0 });
-        let labels = vec![0, 0, 1, 1, 1];
-        let groups = vec![0, 0, 1, 2, 3];
-        assert_eq!(assign_within_groups(&it, &labels, &groups), vec![0, 1, 1, 1, 1]);
-        // Alone in its window, it stays with the nearer cluster.
-        assert_eq!(assign_within_groups(&it, &labels, &[0, 1, 2, 3, 4]), labels);
     }
 
     #[test]

@@ -10,30 +10,63 @@ pub mod embedding;
 pub mod fbank;
 pub mod segmentation;
 
+use std::ops::Range;
+
 use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::audio::{Pcm, SAMPLE_RATE};
+use crate::transcribe::plan::{speech_regions, PlanParams};
 use cluster::{Item, SpeakerCount};
-use embedding::{Embedder, Embedding};
+use embedding::Embedder;
 use fbank::{Fbank, FRAME_LEN, FRAME_SHIFT};
 use segmentation::{Activity, Segmenter, FRAMES, FRAME_SPAN_S, FRAME_STEP_S, LOCAL_SPEAKERS, WINDOW_SAMPLES};
 
-/// Tuning of the pipeline; `Default` is what `rapporteur run` uses.
+/// Tuning of the pipeline; `Default` is what `rapporteur run` uses. The values were
+/// chosen on the AMI excerpts and the two-person conversation in `../shared/eval`
+/// (BENCHMARKS.md), preferring round values where the scores were flat.
 #[derive(Debug, Clone)]
 pub struct Params {
     /// Seconds between window starts; each frame is seen by 10 / step windows.
     pub step_s: f64,
-    /// Local speakers with less clean speech than this in a window get no embedding of
-    /// their own (too short to tell voices apart).
+    /// Every this many windows (and the last) is an anchor, embedded and clustered.
+    pub anchor_every: usize,
+    /// Pauses shorter than this stay inside one stretch of a local speaker's speech.
+    pub bridge_s: f64,
+    /// Stretches with less clean speech than this get no embedding of their own (too short
+    /// to tell voices apart); they take the speaker of their nearest embedded stretch.
     pub min_embed_s: f64,
+    /// Clusters merge while their average cosine distance is below this.
     pub threshold: f64,
+    /// With an automatic count, a cluster with less speech than this is not a speaker.
     pub min_cluster_speech_s: f64,
+    /// Speech for diarization, from the VAD: like the chunk planner's, but bridging pauses
+    /// up to `gate.min_silence_s`, so that only real silences are taken from the speakers.
+    pub gate: PlanParams,
 }
 
 impl Default for Params {
     fn default() -> Self {
-        Params { step_s: 5.0, min_embed_s: 0.5, threshold: 0.6, min_cluster_speech_s: 6.0 }
+        Params {
+            step_s: 5.0,
+            anchor_every: 2,
+            bridge_s: 1.0,
+            min_embed_s: 0.5,
+            threshold: 0.6,
+            min_cluster_speech_s: 2.0,
+            gate: PlanParams { threshold: 0.4, min_silence_s: 2.0, pad_s: 0.2, ..PlanParams::default() },
+        }
+    }
+}
+
+impl Params {
+    /// The speech regions (seconds) that diarization may attribute, from VAD probabilities.
+    pub fn speech(&self, probs: &[f32]) -> Vec<Range<f64>> {
+        let pad = self.gate.pad_s;
+        speech_regions(probs, crate::audio::vad::FRAME, SAMPLE_RATE, &self.gate)
+            .into_iter()
+            .map(|r| (r.start - pad).max(0.0)..r.end + pad)
+            .collect()
     }
 }
 
@@ -59,12 +92,32 @@ pub struct Diarization {
     pub turns: Vec<Turn>,
 }
 
-/// One window's result: who talks in each frame, and an embedding per local speaker that
-/// had enough clean speech.
+/// A local speaker's stretch of speech within one window (pauses under `bridge_s`
+/// bridged). Stretches are labelled one by one: the segmentation model sometimes gives two
+/// voices that take turns one local label, and labelling each stretch parts them.
+struct Stretch {
+    local: usize,
+    frames: Range<usize>,
+    speaker: Option<usize>,
+}
+
+/// One window: who talks in each frame, and their stretches.
 struct Window {
     start: usize,
     activity: Activity,
-    embeddings: Vec<(usize, Embedding, f64)>,
+    stretches: Vec<Stretch>,
+    /// Anchor windows (every other one, and the last) have their stretches embedded and
+    /// clustered; the windows between are labelled from the anchors they overlap, which
+    /// halves the embedding work at no measured cost in accuracy.
+    anchor: bool,
+}
+
+/// A stretch of an anchor window waiting for its embedding.
+struct Candidate {
+    window: usize,
+    stretch: usize,
+    clean: Vec<[f32; fbank::BINS]>,
+    speech_s: f64,
 }
 
 impl Diarizer {
@@ -73,76 +126,106 @@ impl Diarizer {
     }
 
     /// `speech`: the VAD's speech regions (seconds, sorted); only there is anyone speaking.
-    pub fn diarize(&self, pcm: &Pcm, speech: &[std::ops::Range<f64>], count: SpeakerCount, params: &Params, tick: &(dyn Fn(f64) + Sync)) -> Result<Diarization> {
+    /// `tick` gets the fraction done.
+    pub fn diarize(&self, pcm: &Pcm, speech: &[Range<f64>], count: SpeakerCount, params: &Params, tick: &(dyn Fn(f64) + Sync)) -> Result<Diarization> {
         let n = pcm.samples.len();
         if n == 0 {
             return Ok(Diarization::default());
         }
         let starts = window_starts(n, (params.step_s * SAMPLE_RATE as f64) as usize);
-        let done = std::sync::atomic::AtomicUsize::new(0);
-        let windows: Vec<Window> = starts
-            .par_iter()
-            .map(|&start| {
-                let w = self.window(pcm, start, params);
-                let k = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                tick(k as f64 / starts.len() as f64);
-                w
-            })
-            .collect::<Result<_>>()?;
+        // Windows go in batches so that the fbank frames waiting for embedding stay few;
+        // within a batch, windows and then stretches are spread over the cores.
+        let mut windows: Vec<Window> = Vec::with_capacity(starts.len());
+        let (mut items, mut owners) = (Vec::new(), Vec::new());
+        for batch in starts.chunks(16) {
+            let first = windows.len();
+            let segmented: Vec<(Window, Vec<Candidate>)> = batch
+                .par_iter()
+                .enumerate()
+                .map(|(k, &start)| {
+                    let w = first + k;
+                    self.segment(pcm, start, w, w % params.anchor_every == 0 || w + 1 == starts.len(), speech, params)
+                })
+                .collect::<Result<_>>()?;
+            let mut candidates = Vec::new();
+            for (window, c) in segmented {
+                windows.push(window);
+                candidates.extend(c);
+            }
+            let embedded: Vec<(Item, (usize, usize))> = candidates
+                .into_par_iter()
+                .map(|c| Ok((Item { embedding: self.embedder.embed(&c.clean)?, speech_s: c.speech_s }, (c.window, c.stretch))))
+                .collect::<Result<_>>()?;
+            for (item, owner) in embedded {
+                items.push(item);
+                owners.push(owner);
+            }
+            tick(windows.len() as f64 / starts.len() as f64);
+        }
 
-        let mut items = Vec::new();
-        let mut owners = Vec::new();
-        for (w, window) in windows.iter().enumerate() {
-            for &(local, embedding, speech_s) in &window.embeddings {
-                items.push(Item { embedding, speech_s });
-                owners.push((w, local));
-            }
-        }
-        if std::env::var("RAPPORTEUR_DIAR_DEBUG").is_ok() {
-            for (i, (a, o)) in items.iter().zip(&owners).enumerate() {
-                let sims: Vec<String> = items.iter().map(|b| format!("{:.2}", embedding::cosine(&a.embedding, &b.embedding))).collect();
-                eprintln!("{i:2} w{} l{} {:.1}s  {}", o.0, o.1, a.speech_s, sims.join(" "));
-            }
-        }
         let cparams = cluster::Params { threshold: params.threshold, min_speech_s: params.min_cluster_speech_s };
         let labels = cluster::cluster(&items, count, &cparams);
-        let groups: Vec<usize> = owners.iter().map(|o| o.0).collect();
-        let labels = cluster::assign_within_groups(&items, &labels, &groups);
-        let mut mapping = vec![[None; LOCAL_SPEAKERS]; windows.len()];
-        for (&(w, local), &label) in owners.iter().zip(&labels) {
-            mapping[w][local] = Some(label);
-        }
         let speakers = labels.iter().max().map_or(0, |m| m + 1);
-        Ok(reconstruct(&windows, &mapping, speakers, n, speech))
+        for (&(w, k), &label) in owners.iter().zip(&labels) {
+            windows[w].stretches[k].speaker = Some(label);
+        }
+        let mut anchors = Timeline::new(n, speakers);
+        for w in windows.iter().filter(|w| w.anchor) {
+            anchors.add(w);
+        }
+        for w in windows.iter_mut().filter(|w| !w.anchor) {
+            anchors.label_from(w);
+        }
+        let mut timeline = Timeline::new(n, speakers);
+        for w in &windows {
+            timeline.add(w);
+        }
+        Ok(timeline.turns(speech))
     }
 
-    fn window(&self, pcm: &Pcm, start: usize, params: &Params) -> Result<Window> {
+    /// Segments one window into stretches; for an anchor, also gathers each stretch's clean
+    /// frames (one speaker only, inside the VAD's speech) for embedding.
+    fn segment(&self, pcm: &Pcm, start: usize, index: usize, anchor: bool, speech: &[Range<f64>], params: &Params) -> Result<(Window, Vec<Candidate>)> {
         let end = (start + WINDOW_SAMPLES).min(pcm.samples.len());
         let mut audio = pcm.f32s(start..end);
         audio.resize(WINDOW_SAMPLES, 0.0);
         let activity = self.segmenter.activity(&audio)?;
-        let feats = self.fbank.compute(&audio[..end - start]);
-        // The segmentation frame under each fbank frame's centre.
-        let seg_frame = |j: usize| {
-            let centre = (j * FRAME_SHIFT + FRAME_LEN / 2) as f64 / SAMPLE_RATE as f64;
-            (((centre - FRAME_SPAN_S / 2.0) / FRAME_STEP_S).round().max(0.0) as usize).min(FRAMES - 1)
-        };
-        let mut embeddings = Vec::new();
-        for local in 0..LOCAL_SPEAKERS {
-            let clean: Vec<[f32; fbank::BINS]> = (0..feats.len())
-                .filter(|&j| {
-                    let a = activity[seg_frame(j)];
-                    a[local] && a.iter().filter(|x| **x).count() == 1
-                })
-                .map(|j| feats[j])
-                .collect();
-            let speech_s = clean.len() as f64 * FRAME_SHIFT as f64 / SAMPLE_RATE as f64;
-            if speech_s >= params.min_embed_s {
-                embeddings.push((local, self.embedder.embed(&clean)?, speech_s));
+        let bridge = (params.bridge_s / FRAME_STEP_S).round() as usize;
+        let stretches: Vec<Stretch> = (0..LOCAL_SPEAKERS)
+            .flat_map(|local| runs(activity.iter().map(move |a| a[local]), bridge).into_iter().map(move |frames| Stretch { local, frames, speaker: None }))
+            .collect();
+        let mut candidates = Vec::new();
+        if anchor {
+            let feats = self.fbank.compute(&audio[..end - start]);
+            let offset = start as f64 / SAMPLE_RATE as f64;
+            // Each fbank frame's centre and the segmentation frame under it.
+            let centre = |j: usize| (j * FRAME_SHIFT + FRAME_LEN / 2) as f64 / SAMPLE_RATE as f64;
+            let seg_frame = |j: usize| (((centre(j) - FRAME_SPAN_S / 2.0) / FRAME_STEP_S).round().max(0.0) as usize).min(FRAMES - 1);
+            for (k, stretch) in stretches.iter().enumerate() {
+                let clean: Vec<[f32; fbank::BINS]> = (0..feats.len())
+                    .filter(|&j| {
+                        let a = activity[seg_frame(j)];
+                        stretch.frames.contains(&seg_frame(j))
+                            && a[stretch.local]
+                            && a.iter().filter(|x| **x).count() == 1
+                            && covers(speech, offset + centre(j))
+                    })
+                    .map(|j| feats[j])
+                    .collect();
+                let speech_s = clean.len() as f64 * FRAME_SHIFT as f64 / SAMPLE_RATE as f64;
+                if speech_s >= params.min_embed_s {
+                    candidates.push(Candidate { window: index, stretch: k, clean, speech_s });
+                }
             }
         }
-        Ok(Window { start, activity, embeddings })
+        Ok((Window { start, activity, stretches, anchor }, candidates))
     }
+}
+
+/// Whether `t` lies in one of the sorted, disjoint `regions`.
+fn covers(regions: &[Range<f64>], t: f64) -> bool {
+    let i = regions.partition_point(|r| r.end <= t);
+    regions.get(i).is_some_and(|r| r.start <= t)
 }
 
 /// Window starts every `step` samples; the last window ends with the audio.
@@ -151,99 +234,153 @@ fn window_starts(n: usize, step: usize) -> Vec<usize> {
         return vec![0];
     }
     let last = n - WINDOW_SAMPLES;
-    let mut starts: Vec<usize> = (0..).map(|i| i * step).take_while(|&s| s < last).collect();
+    // A start within half a step of the last window would only repeat it.
+    let mut starts: Vec<usize> = (0..).map(|i| i * step).take_while(|&s| s + step / 2 < last).collect();
     starts.push(last);
     starts
 }
 
-/// Averages the windows' labelled frames into one timeline: in each frame, as many
-/// speakers as the windows say talk on average, the most active ones first.
-fn reconstruct(windows: &[Window], mapping: &[[Option<usize>; LOCAL_SPEAKERS]], speakers: usize, samples: usize, speech: &[std::ops::Range<f64>]) -> Diarization {
-    let total = ((samples as f64 / SAMPLE_RATE as f64) / FRAME_STEP_S).ceil() as usize + 1;
-    let mut score = vec![0f32; total * speakers.max(1)];
-    let mut count = vec![0f32; total];
-    let mut seen = vec![0f32; total];
-    for (window, map) in windows.iter().zip(mapping) {
-        let offset = (window.start as f64 / SAMPLE_RATE as f64 / FRAME_STEP_S).round() as usize;
-        let valid = ((samples - window.start) as f64 / SAMPLE_RATE as f64 / FRAME_STEP_S).ceil() as usize;
-        for (i, frame) in window.activity.iter().enumerate().take(valid) {
+/// Runs of `true`, with gaps of up to `bridge` falses inside a run.
+fn runs(flags: impl Iterator<Item = bool>, bridge: usize) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for (i, on) in flags.enumerate() {
+        if !on {
+            continue;
+        }
+        match out.last_mut() {
+            Some(r) if i - r.end <= bridge => r.end = i + 1,
+            _ => out.push(i..i + 1),
+        }
+    }
+    out
+}
+
+/// The global speakers talking in each frame of a window: each active local speaker takes
+/// the speaker of its stretch there, or of its nearest labelled stretch in the window.
+fn speakers_per_frame(w: &Window) -> Vec<Vec<usize>> {
+    let distance = |r: &Range<usize>, i: usize| if r.contains(&i) { 0 } else { r.start.abs_diff(i).min(r.end.abs_diff(i + 1)) };
+    w.activity
+        .iter()
+        .enumerate()
+        .map(|(i, frame)| {
+            let mut speakers: Vec<usize> = (0..LOCAL_SPEAKERS)
+                .filter(|&l| frame[l])
+                .filter_map(|l| {
+                    w.stretches
+                        .iter()
+                        .filter(|s| s.local == l && s.speaker.is_some())
+                        .min_by_key(|s| distance(&s.frames, i))
+                        .and_then(|s| s.speaker)
+                })
+                .collect();
+            speakers.sort_unstable();
+            speakers.dedup();
+            speakers
+        })
+        .collect()
+}
+
+/// Windows' frames, with global speakers, summed on the recording's frame grid.
+struct Timeline {
+    samples: usize,
+    speakers: usize,
+    /// Per frame and speaker: the weight of windows hearing that speaker there.
+    score: Vec<f32>,
+    /// Per frame: the weighted number of local speakers heard, labelled or not.
+    count: Vec<f32>,
+    /// Per frame: the weight of windows covering it.
+    seen: Vec<f32>,
+}
+
+impl Timeline {
+    fn new(samples: usize, speakers: usize) -> Timeline {
+        let total = ((samples as f64 / SAMPLE_RATE as f64) / FRAME_STEP_S).ceil() as usize + 1;
+        Timeline { samples, speakers, score: vec![0.0; total * speakers], count: vec![0.0; total], seen: vec![0.0; total] }
+    }
+
+    fn offset(w: &Window) -> usize {
+        (w.start as f64 / SAMPLE_RATE as f64 / FRAME_STEP_S).round() as usize
+    }
+
+    fn add(&mut self, w: &Window) {
+        let offset = Self::offset(w);
+        let valid = ((self.samples - w.start) as f64 / SAMPLE_RATE as f64 / FRAME_STEP_S).ceil() as usize;
+        for (i, (speakers, heard)) in speakers_per_frame(w).iter().zip(&w.activity).enumerate().take(valid) {
             let g = offset + i;
-            if g >= total {
+            if g >= self.seen.len() {
                 break;
             }
             // The model is least sure near a window's edges, where it hears half a word;
             // a Hamming taper lets the windows that see a frame in the middle decide.
-            let w = 0.54 - 0.46 * (2.0 * std::f32::consts::PI * i as f32 / (FRAMES - 1) as f32).cos();
-            seen[g] += w;
-            count[g] += w * frame.iter().filter(|x| **x).count() as f32;
-            for (local, &on) in frame.iter().enumerate() {
-                if let (true, Some(s)) = (on, map[local]) {
-                    score[g * speakers + s] += w;
-                }
+            let weight = 0.54 - 0.46 * (2.0 * std::f32::consts::PI * i as f32 / (FRAMES - 1) as f32).cos();
+            self.seen[g] += weight;
+            self.count[g] += weight * heard.iter().filter(|x| **x).count() as f32;
+            for &s in speakers {
+                self.score[g * self.speakers + s] += weight;
             }
         }
     }
-    let time = |g: usize| g as f64 * FRAME_STEP_S + FRAME_SPAN_S / 2.0;
-    let mut active = vec![vec![false; total]; speakers];
-    let mut region = 0;
-    for g in 0..total {
-        while region < speech.len() && speech[region].end <= time(g) {
-            region += 1;
-        }
-        let in_speech = speech.get(region).is_some_and(|r| r.start <= time(g));
-        if seen[g] == 0.0 || !in_speech {
-            continue;
-        }
-        let k = (count[g] / seen[g] + std::env::var("RAPPORTEUR_DIAR_BIAS").ok().map_or(0.0, |v| v.parse::<f32>().unwrap())).round() as usize;
-        let mut order: Vec<usize> = (0..speakers).filter(|&s| score[g * speakers + s] > 0.0).collect();
-        order.sort_by(|&a, &b| score[g * speakers + b].total_cmp(&score[g * speakers + a]));
-        for &s in order.iter().take(k) {
-            active[s][g] = true;
+
+    /// Labels each stretch of `w` with the speaker the timeline hears most during it.
+    fn label_from(&self, w: &mut Window) {
+        let offset = Self::offset(w);
+        for stretch in &mut w.stretches {
+            let mut votes = vec![0f32; self.speakers];
+            for i in stretch.frames.clone().filter(|&i| w.activity[i][stretch.local]) {
+                let g = offset + i;
+                if g < self.seen.len() && self.seen[g] > 0.0 {
+                    for (s, v) in votes.iter_mut().enumerate() {
+                        *v += self.score[g * self.speakers + s] / self.seen[g];
+                    }
+                }
+            }
+            stretch.speaker = (0..self.speakers).filter(|&s| votes[s] > 0.0).max_by(|&a, &b| votes[a].total_cmp(&votes[b]));
         }
     }
-    let mut turns = Vec::new();
-    for (s, frames) in active.iter().enumerate() {
-        let mut g = 0;
-        while g < total {
-            if frames[g] {
-                let first = g;
-                while g < total && frames[g] {
-                    g += 1;
-                }
-                turns.push(Turn { start: time(first), end: time(g), speaker: s });
-            } else {
-                g += 1;
+
+    /// In each frame inside the VAD's speech, as many speakers as the windows heard on
+    /// average, the most heard first; then runs of frames become turns.
+    fn turns(&self, speech: &[Range<f64>]) -> Diarization {
+        let total = self.seen.len();
+        let time = |g: usize| g as f64 * FRAME_STEP_S + FRAME_SPAN_S / 2.0;
+        let mut active = vec![vec![false; total]; self.speakers];
+        for g in 0..total {
+            if self.seen[g] == 0.0 || !covers(speech, time(g)) {
+                continue;
+            }
+            let k = (self.count[g] / self.seen[g]).round() as usize;
+            let score = &self.score[g * self.speakers..(g + 1) * self.speakers];
+            let mut order: Vec<usize> = (0..self.speakers).filter(|&s| score[s] > 0.0).collect();
+            order.sort_by(|&a, &b| score[b].total_cmp(&score[a]));
+            for &s in order.iter().take(k) {
+                active[s][g] = true;
             }
         }
-    }
-    turns.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.speaker.cmp(&b.speaker)));
-    // Number speakers by first speech, so SPEAKER_1 is whoever spoke first.
-    let mut order: Vec<usize> = Vec::new();
-    for t in &turns {
-        if !order.contains(&t.speaker) {
-            order.push(t.speaker);
+        let mut turns = Vec::new();
+        for (s, frames) in active.iter().enumerate() {
+            for run in runs(frames.iter().copied(), 0) {
+                turns.push(Turn { start: time(run.start), end: time(run.end), speaker: s });
+            }
         }
+        turns.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.speaker.cmp(&b.speaker)));
+        // Number speakers by first speech, so SPEAKER_1 is whoever spoke first.
+        let mut order: Vec<usize> = Vec::new();
+        for t in &turns {
+            if !order.contains(&t.speaker) {
+                order.push(t.speaker);
+            }
+        }
+        for t in &mut turns {
+            t.speaker = order.iter().position(|&s| s == t.speaker).expect("seen above");
+        }
+        Diarization { speakers: order.len(), turns }
     }
-    for t in &mut turns {
-        t.speaker = order.iter().position(|&s| s == t.speaker).expect("seen above");
-    }
-    Diarization { speakers: order.len(), turns }
 }
 
 impl Diarization {
     /// Standard RTTM, one SPEAKER line per turn, speakers named `SPEAKER_1`...
     pub fn rttm(&self, file_id: &str) -> String {
-        self.turns
-            .iter()
-            .map(|t| {
-                format!(
-                    "SPEAKER {file_id} 1 {:.3} {:.3} <NA> <NA> {} <NA> <NA>\n",
-                    t.start,
-                    t.end - t.start,
-                    speaker_id(t.speaker)
-                )
-            })
-            .collect()
+        self.turns.iter().map(|t| crate::render::rttm::line(file_id, t.start, t.end, &speaker_id(t.speaker))).collect()
     }
 }
 
@@ -261,24 +398,52 @@ mod tests {
         let n = 25 * SAMPLE_RATE as usize;
         let s = window_starts(n, 80_000);
         assert_eq!(s, vec![0, 80_000, 160_000, 240_000]);
+        assert_eq!(window_starts(n + 100, 80_000), vec![0, 80_000, 160_000, 240_100]);
         assert_eq!(s.last().unwrap() + WINDOW_SAMPLES, n);
     }
 
     #[test]
-    fn reconstruction_links_local_speakers_through_the_mapping() {
-        // Two windows overlapping by half; speaker A (global 0) is local 0 in the first and
-        // local 1 in the second, and talks throughout; B talks only in the second half.
-        let half = FRAMES / 2;
-        let w1 = Window { start: 0, activity: (0..FRAMES).map(|i| [true, false, i >= half]).collect(), embeddings: vec![] };
-        let w2 = Window { start: 5 * SAMPLE_RATE as usize, activity: (0..FRAMES).map(|_| [true, true, false]).collect(), embeddings: vec![] };
-        let mapping = [[Some(0), None, Some(1)], [Some(1), Some(0), None]];
-        let d = reconstruct(&[w1, w2], &mapping, 2, 15 * SAMPLE_RATE as usize, &[0.0..20.0]);
+    fn windows_are_averaged_and_labelled_from_their_anchors() {
+        // Two windows overlapping by half. Speaker A talks throughout (local 0 in both); B
+        // talks from 7.5 s (local 2 in the first window, local 1 in the second). The first
+        // window is an anchor, labelled by clustering; the second is labelled from it.
+        let half = FRAMES * 3 / 4;
+        let stretch = |local, frames, speaker| Stretch { local, frames, speaker };
+        let first = Window {
+            start: 0,
+            activity: (0..FRAMES).map(|i| [true, false, i >= half]).collect(),
+            stretches: vec![stretch(0, 0..FRAMES, Some(0)), stretch(2, half..FRAMES, Some(1))],
+            anchor: true,
+        };
+        let mut second = Window {
+            start: 5 * SAMPLE_RATE as usize,
+            activity: (0..FRAMES).map(|i| [true, i + FRAMES / 2 >= half, false]).collect(),
+            stretches: vec![stretch(0, 0..FRAMES, None), stretch(1, half - FRAMES / 2..FRAMES, None)],
+            anchor: false,
+        };
+        let n = 15 * SAMPLE_RATE as usize;
+        let mut anchors = Timeline::new(n, 2);
+        anchors.add(&first);
+        anchors.label_from(&mut second);
+        assert_eq!(second.stretches.iter().map(|s| s.speaker).collect::<Vec<_>>(), vec![Some(0), Some(1)]);
+        let mut timeline = Timeline::new(n, 2);
+        timeline.add(&first);
+        timeline.add(&second);
+        let d = timeline.turns(&[0.0..20.0]);
         assert_eq!(d.speakers, 2);
         let a: Vec<_> = d.turns.iter().filter(|t| t.speaker == 0).collect();
         assert_eq!(a.len(), 1);
         assert!(a[0].start < 0.1 && a[0].end > 14.5, "{a:?}");
         let b: Vec<_> = d.turns.iter().filter(|t| t.speaker == 1).collect();
-        assert!(b[0].start > 4.5 && b[0].start < 5.5, "{b:?}");
+        assert_eq!(b.len(), 1);
+        assert!((b[0].start - 7.5).abs() < 0.2 && b[0].end > 14.5, "{b:?}");
+    }
+
+    #[test]
+    fn runs_bridge_short_gaps() {
+        let flags = [true, true, false, true, false, false, false, true];
+        assert_eq!(runs(flags.into_iter(), 1), vec![0..4, 7..8]);
+        assert_eq!(runs(flags.into_iter(), 3), vec![0..8]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::Exporter;
+use crate::session::record::Segment;
 use crate::session::SessionRecord;
 
 /// `HH:MM:SS` + separator + milliseconds (SRT uses a comma, VTT a dot).
@@ -12,9 +13,14 @@ fn clock(seconds: f64, sep: char) -> String {
     format!("{h:02}:{m:02}:{s:02}{sep}{ms:03}")
 }
 
-/// Caption text may not contain the cue arrow, and a blank line would end the cue.
-fn cue_text(text: &str) -> String {
-    text.replace("-->", "->").lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n")
+/// Caption text, after the speaker if known. It may not contain the cue arrow, and a blank
+/// line would end the cue.
+fn cue_text(seg: &Segment) -> String {
+    let text = seg.text.replace("-->", "->").lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n");
+    match &seg.speaker {
+        Some(speaker) => format!("{speaker}: {text}"),
+        None => text,
+    }
 }
 
 pub struct Text;
@@ -25,11 +31,19 @@ impl Exporter for Text {
     fn file_name(&self) -> &'static str {
         "transcript.txt"
     }
+    /// One line per speaker turn, or per segment when the recording was not diarized.
     fn render(&self, s: &SessionRecord) -> String {
         let mut out = String::new();
-        for seg in &s.segments {
-            let stamp = clock(seg.start, '.');
-            writeln!(out, "[{}] {}", &stamp[..8], seg.text).unwrap();
+        let stamp = |t: f64| clock(t, '.')[..8].to_string();
+        if s.speakers.is_empty() {
+            for seg in &s.segments {
+                writeln!(out, "[{}] {}", stamp(seg.start), seg.text).unwrap();
+            }
+            return out;
+        }
+        for turn in &s.turns {
+            let text: Vec<&str> = turn.segments.iter().filter_map(|&id| s.segments.get(id)).map(|seg| seg.text.as_str()).collect();
+            writeln!(out, "[{}] {}: {}", stamp(turn.start), turn.speaker, text.join(" ")).unwrap();
         }
         out
     }
@@ -42,7 +56,7 @@ impl Exporter for Srt {
     fn render(&self, s: &SessionRecord) -> String {
         let mut out = String::new();
         for (i, seg) in s.segments.iter().enumerate() {
-            writeln!(out, "{}\n{} --> {}\n{}\n", i + 1, clock(seg.start, ','), clock(seg.end, ','), cue_text(&seg.text)).unwrap();
+            writeln!(out, "{}\n{} --> {}\n{}\n", i + 1, clock(seg.start, ','), clock(seg.end, ','), cue_text(seg)).unwrap();
         }
         out
     }
@@ -55,7 +69,7 @@ impl Exporter for Vtt {
     fn render(&self, s: &SessionRecord) -> String {
         let mut out = String::from("WEBVTT\n\n");
         for seg in &s.segments {
-            writeln!(out, "{} --> {}\n{}\n", clock(seg.start, '.'), clock(seg.end, '.'), cue_text(&seg.text)).unwrap();
+            writeln!(out, "{} --> {}\n{}\n", clock(seg.start, '.'), clock(seg.end, '.'), cue_text(seg)).unwrap();
         }
         out
     }
@@ -76,6 +90,20 @@ mod tests {
     #[test]
     fn text_has_a_timestamp_per_segment() {
         assert_eq!(Text.render(&sample()), "[00:00:00] Welcome, everyone.\n[01:01:01] We recommend --> action.\n");
+    }
+
+    #[test]
+    fn with_speakers_text_has_a_line_per_turn_and_cues_a_prefix() {
+        let mut s = sample();
+        s.speakers = vec![crate::session::record::Speaker { id: "SPEAKER_1".into(), talk_time_s: 3.0 }];
+        for seg in &mut s.segments {
+            seg.speaker = Some("SPEAKER_1".into());
+        }
+        s.segments[1].speaker = Some("SPEAKER_2".into());
+        s.turns = crate::diarize::attribute::turns(&s.segments);
+        assert_eq!(Text.render(&s), "[00:00:00] SPEAKER_1: Welcome, everyone.\n[01:01:01] SPEAKER_2: We recommend --> action.\n");
+        assert!(Srt.render(&s).contains("\nSPEAKER_1: Welcome, everyone.\n"));
+        assert!(Vtt.render(&s).contains("\nSPEAKER_2: We recommend -> action.\n"));
     }
 
     #[test]

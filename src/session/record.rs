@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever a field changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SessionRecord {
@@ -20,7 +20,14 @@ pub struct SessionRecord {
     pub settings: Settings,
     /// The language of most of the speech (ISO 639-1).
     pub language: String,
+    /// The voices told apart, `SPEAKER_1`... in order of first speech; empty when the
+    /// recording was not diarized.
+    pub speakers: Vec<Speaker>,
+    /// Who spoke when, as the diarizer heard it (overlaps included); `speakers.rttm`.
+    pub speech: Vec<SpeakerTime>,
     pub segments: Vec<Segment>,
+    /// Consecutive segments of one speaker.
+    pub turns: Vec<Turn>,
     /// Things a reader of the transcript should know (no speech found, loops dropped).
     pub notes: Vec<String>,
 }
@@ -57,6 +64,33 @@ pub struct Settings {
     pub beam_size: u32,
     /// Every chunk decoded with whisper's full 30 s encoder window (`--full-window`).
     pub full_window: bool,
+    pub diarize: bool,
+    /// Bounds on the number of speakers (`--speakers`, `--min-speakers`, `--max-speakers`).
+    pub min_speakers: Option<usize>,
+    pub max_speakers: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Speaker {
+    pub id: String,
+    /// Seconds of speech the diarizer gave this speaker.
+    pub talk_time_s: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SpeakerTime {
+    pub speaker: String,
+    pub start: f64,
+    pub end: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Turn {
+    pub speaker: String,
+    pub start: f64,
+    pub end: f64,
+    /// Ids of the turn's segments.
+    pub segments: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -67,6 +101,9 @@ pub struct Segment {
     pub end: f64,
     pub text: String,
     pub language: String,
+    /// Who said it; absent when the recording was not diarized.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
     /// Whisper's probability that the window held no speech.
     pub no_speech_prob: f32,
     pub words: Vec<Word>,
@@ -81,6 +118,11 @@ pub struct Word {
     pub text: String,
     /// Mean probability of the word's tokens.
     pub probability: f32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+    /// Other speakers talking at the same moment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overlap: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -139,14 +181,17 @@ pub(crate) mod tests {
     use super::*;
 
     pub fn sample() -> SessionRecord {
-        let word = |start: f64, end: f64, text: &str| Word { start, end, text: text.into(), probability: 0.9 };
+        let word = |start: f64, end: f64, text: &str| Word { start, end, text: text.into(), probability: 0.9, speaker: None, overlap: vec![] };
         SessionRecord {
             schema_version: SCHEMA_VERSION,
             generator: Generator { name: "rapporteur".into(), version: "0".into(), whisper_cpp: "x".into() },
             source: Source { path: "a.wav".into(), file_name: "a.wav".into(), bytes: 1, sha256: "00".into(), sample_rate: 16000, channels: 1 },
             duration_s: 3725.5,
             model: ModelInfo { name: "tiny.en".into(), sha256: "11".into() },
-            settings: Settings { language: "auto".into(), beam_size: 1, full_window: false },
+            settings: Settings { language: "auto".into(), beam_size: 1, full_window: false, diarize: false, min_speakers: None, max_speakers: None },
+            speakers: vec![],
+            speech: vec![],
+            turns: vec![],
             language: "en".into(),
             segments: vec![
                 Segment {
@@ -155,6 +200,7 @@ pub(crate) mod tests {
                     end: 2.25,
                     text: "Welcome, everyone.".into(),
                     language: "en".into(),
+                    speaker: None,
                     no_speech_prob: 0.01,
                     words: vec![word(0.5, 1.0, "Welcome,"), word(1.1, 2.25, "everyone.")],
                     tokens: vec![],
@@ -165,6 +211,7 @@ pub(crate) mod tests {
                     end: 3662.004,
                     text: "We recommend --> action.".into(),
                     language: "en".into(),
+                    speaker: None,
                     no_speech_prob: 0.02,
                     words: vec![word(3661.0, 3661.5, "We"), word(3661.5, 3662.004, "recommend")],
                     tokens: vec![],
@@ -187,7 +234,7 @@ pub(crate) mod tests {
     fn other_schema_versions_are_refused_with_advice() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("session.json");
-        std::fs::write(&p, sample().to_json().replace("\"schema_version\": 1", "\"schema_version\": 99")).unwrap();
+        std::fs::write(&p, sample().to_json().replace("\"schema_version\": 2", "\"schema_version\": 99")).unwrap();
         let err = SessionRecord::load(&p).unwrap_err().to_string();
         assert!(err.contains("schema version 99") && err.contains("rapporteur run"), "{err}");
     }

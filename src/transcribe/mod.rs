@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 pub use worker::{DecodeOptions, Model, TranscribeError};
 
-use crate::audio::vad::{Vad, FRAME};
+use crate::audio::vad::FRAME;
 use crate::audio::{Pcm, SAMPLE_RATE};
 use crate::progress::Stage;
 use crate::session::record::Segment;
@@ -59,15 +59,14 @@ fn decode_chunk(model: &Model, state: &mut whisper_rs::WhisperState, pcm: &Pcm, 
 /// Transcribes the whole recording with `jobs` workers of `opts.threads` threads each.
 pub fn transcribe(
     model: &Model,
-    vad: &mut Vad,
+    probs: &[f32],
     pcm: &Pcm,
     opts: &DecodeOptions,
     plan_params: &PlanParams,
     jobs: usize,
     progress: &Stage,
 ) -> Result<Transcription, TranscribeError> {
-    let probs = vad.probabilities(pcm).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
-    let chunks = plan::plan(&probs, FRAME, pcm.samples.len(), SAMPLE_RATE, plan_params);
+    let chunks = plan::plan(probs, FRAME, pcm.samples.len(), SAMPLE_RATE, plan_params);
     let results: Vec<Mutex<Option<ChunkResult>>> = chunks.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);

@@ -223,6 +223,7 @@ impl Model {
                     end: last.end,
                     text: join_words(&words),
                     language: language.clone(),
+                    speaker: None,
                     no_speech_prob: seg.no_speech_probability(),
                     words,
                     tokens,
@@ -286,14 +287,14 @@ pub fn words_and_tokens(raw: &[RawToken], seg_end: f64) -> Vec<(Word, Vec<Token>
                 (false, _) => g.last().map_or(start, |t| t.t1),
             };
             let probability = g.iter().map(|t| t.p).sum::<f32>() / g.len() as f32;
-            let word = Word { text, start: ms(start), end: ms(end.max(start)), probability };
+            let word = Word { text, start: ms(start), end: ms(end.max(start)), probability, speaker: None, overlap: vec![] };
             Some((word, g.iter().map(|t| token(t)).collect()))
         })
         .collect()
 }
 
 /// A segment's text: its words as spoken, one space apart.
-fn join_words(words: &[Word]) -> String {
+pub fn join_words(words: &[Word]) -> String {
     words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")
 }
 
@@ -368,7 +369,7 @@ mod tests {
     }
 
     fn words(spec: &[(&str, f64)]) -> Vec<(Word, Vec<Token>)> {
-        spec.iter().map(|(t, s)| (Word { text: t.to_string(), start: *s, end: s + 0.3, probability: 1.0 }, vec![])).collect()
+        spec.iter().map(|(t, s)| (Word { text: t.to_string(), start: *s, end: s + 0.3, probability: 1.0, speaker: None, overlap: vec![] }, vec![])).collect()
     }
 
     #[test]

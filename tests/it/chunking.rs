@@ -28,7 +28,8 @@ fn load() -> (Model, Vad) {
 
 fn chunked(model: &Model, vad: &mut Vad, pcm: &Pcm, plan: &PlanParams) -> Transcription {
     let stage = Progress::new(Mode::Quiet).stage("test", "transcribe", true);
-    transcribe::transcribe(model, vad, pcm, &options(), plan, 2, &stage).unwrap()
+    let probs = vad.probabilities(pcm).unwrap();
+    transcribe::transcribe(model, &probs, pcm, &options(), plan, 2, &stage).unwrap()
 }
 
 fn single_call(model: &Model, pcm: &Pcm) -> Vec<Segment> {
