@@ -20,7 +20,7 @@ for case in "jfk.wav|$eval_dir/speech/jfk.wav|$tmp/jfk.txt" "sample|samples/list
   for model in tiny.en base; do
     walls=(); rss=0
     for _ in $(seq "$runs"); do
-      /usr/bin/time -f '%e %M' -o "$tmp/t" $bin run "$audio" --model "$model" --language en --out "$tmp/out" --quiet
+      /usr/bin/time -f '%e %M' -o "$tmp/t" $bin run "$audio" --model "$model" --language en --no-diarize --out "$tmp/out" --quiet
       read -r wall kb < "$tmp/t"; walls+=("$wall"); (( kb > rss )) && rss=$kb
     done
     median=$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')

@@ -41,8 +41,8 @@ fw_version=$("$bench/venv/bin/python" -c 'import faster_whisper, ctranslate2; pr
 # system|model label|command (AUDIO and OUT are substituted)
 systems=()
 for m in tiny.en base; do
-  systems+=("rapporteur|$m|$bin run AUDIO --model $m --language en --out OUT --quiet")
-  systems+=("rapporteur|$m-q8_0|$bin run AUDIO --model $m-q8_0 --language en --out OUT --quiet")
+  systems+=("rapporteur|$m|$bin run AUDIO --model $m --language en --no-diarize --out OUT --quiet")
+  systems+=("rapporteur|$m-q8_0|$bin run AUDIO --model $m-q8_0 --language en --no-diarize --out OUT --quiet")
   systems+=("whisper-rs 1 call|$m|target/release/examples/whisper_one_call $RAPPORTEUR_MODELS/ggml-$m.bin AUDIO en $threads")
   systems+=("faster-whisper int8|$m|$bench/venv/bin/python bench/faster_whisper_run.py $bench/ct2/$m AUDIO int8 en $threads")
   systems+=("faster-whisper float32|$m|$bench/venv/bin/python bench/faster_whisper_run.py $bench/ct2/$m AUDIO float32 en $threads")

@@ -1,9 +1,9 @@
 //! What the program uses: settings resolved from the command line and defaults.
 
-use crate::diarize::cluster::SpeakerCount;
 use std::path::PathBuf;
 
 use crate::cli::RunArgs;
+use crate::diarize::cluster::SpeakerCount;
 use crate::transcribe::DecodeOptions;
 
 #[derive(Debug, Clone)]

@@ -49,7 +49,8 @@ fn check_writable(out: &Path) -> Result<(), Failure> {
 }
 
 pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
-    let setup = || -> Result<(Vec<PathBuf>, Resolved, Model, Vad, Option<Diarizer>), Failure> {
+    type Setup = (Vec<PathBuf>, Resolved, Model, Vad, Option<Diarizer>);
+    let setup = || -> Result<Setup, Failure> {
         if let Some(c) = cfg.speakers
             && c.min > c.max
         {

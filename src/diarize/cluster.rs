@@ -26,9 +26,10 @@ impl SpeakerCount {
 pub struct Params {
     /// Merging stops when the closest clusters are further apart than this (1 − cosine).
     pub threshold: f64,
-    /// A cluster with less speech than this (seconds) is not a speaker of its own when the
-    /// count is automatic.
+    /// A cluster with less speech than this (seconds), or than `min_share` of all the
+    /// speech, is not a speaker of its own when the count is automatic.
     pub min_speech_s: f64,
+    pub min_share: f64,
 }
 
 /// One embedding with how much speech it stands for (its weight in centroids).
@@ -63,7 +64,8 @@ pub fn cluster(items: &[Item], count: SpeakerCount, params: &Params) -> Vec<usiz
     let mut labels = labels_after(n, steps, merges);
 
     if count.min != count.max {
-        labels = absorb_small(items, labels, min, params.min_speech_s);
+        let total: f64 = items.iter().map(|i| i.speech_s).sum();
+        labels = absorb_small(items, labels, min, params.min_speech_s.max(params.min_share * total));
     }
     renumber(&labels)
 }
@@ -160,7 +162,7 @@ mod tests {
         out
     }
 
-    const P: Params = Params { threshold: 0.5, min_speech_s: 5.0 };
+    const P: Params = Params { threshold: 0.5, min_speech_s: 5.0, min_share: 0.0 };
 
     #[test]
     fn finds_the_number_of_speakers() {
@@ -188,5 +190,8 @@ mod tests {
         let labels = cluster(&it, SpeakerCount::default(), &P);
         assert_eq!(labels[10], labels[0]);
         assert_eq!(labels.iter().max(), Some(&1));
+        // The same when the bar is a share of all speech (3 s of 33 s is under 10%).
+        let share = Params { min_speech_s: 0.0, min_share: 0.1, ..P };
+        assert_eq!(cluster(&it, SpeakerCount::default(), &share), labels);
     }
 }

@@ -38,8 +38,12 @@ pub struct Params {
     pub min_embed_s: f64,
     /// Clusters merge while their average cosine distance is below this.
     pub threshold: f64,
-    /// With an automatic count, a cluster with less speech than this is not a speaker.
+    /// With an automatic count, a cluster with less embedded speech than this, or than
+    /// `min_cluster_share` of all of it, is not a speaker (a cough, laughter, a noise): it
+    /// joins its nearest cluster. Short clips keep speakers of one short remark; an hour
+    /// keeps those with over 15 s or so.
     pub min_cluster_speech_s: f64,
+    pub min_cluster_share: f64,
     /// Speech for diarization, from the VAD: like the chunk planner's, but bridging pauses
     /// up to `gate.min_silence_s`, so that only real silences are taken from the speakers.
     pub gate: PlanParams,
@@ -53,7 +57,8 @@ impl Default for Params {
             bridge_s: 1.0,
             min_embed_s: 0.5,
             threshold: 0.6,
-            min_cluster_speech_s: 2.0,
+            min_cluster_speech_s: 0.5,
+            min_cluster_share: 0.005,
             gate: PlanParams { threshold: 0.4, min_silence_s: 2.0, pad_s: 0.2, ..PlanParams::default() },
         }
     }
@@ -144,7 +149,7 @@ impl Diarizer {
                 .enumerate()
                 .map(|(k, &start)| {
                     let w = first + k;
-                    self.segment(pcm, start, w, w % params.anchor_every == 0 || w + 1 == starts.len(), speech, params)
+                    self.segment(pcm, start, w, w.is_multiple_of(params.anchor_every) || w + 1 == starts.len(), speech, params)
                 })
                 .collect::<Result<_>>()?;
             let mut candidates = Vec::new();
@@ -163,7 +168,7 @@ impl Diarizer {
             tick(windows.len() as f64 / starts.len() as f64);
         }
 
-        let cparams = cluster::Params { threshold: params.threshold, min_speech_s: params.min_cluster_speech_s };
+        let cparams = cluster::Params { threshold: params.threshold, min_speech_s: params.min_cluster_speech_s, min_share: params.min_cluster_share };
         let labels = cluster::cluster(&items, count, &cparams);
         let speakers = labels.iter().max().map_or(0, |m| m + 1);
         for (&(w, k), &label) in owners.iter().zip(&labels) {
@@ -344,11 +349,11 @@ impl Timeline {
         let total = self.seen.len();
         let time = |g: usize| g as f64 * FRAME_STEP_S + FRAME_SPAN_S / 2.0;
         let mut active = vec![vec![false; total]; self.speakers];
-        for g in 0..total {
-            if self.seen[g] == 0.0 || !covers(speech, time(g)) {
+        for (g, (&seen, &count)) in self.seen.iter().zip(&self.count).enumerate() {
+            if seen == 0.0 || !covers(speech, time(g)) {
                 continue;
             }
-            let k = (self.count[g] / self.seen[g]).round() as usize;
+            let k = (count / seen).round() as usize;
             let score = &self.score[g * self.speakers..(g + 1) * self.speakers];
             let mut order: Vec<usize> = (0..self.speakers).filter(|&s| score[s] > 0.0).collect();
             order.sort_by(|&a, &b| score[b].total_cmp(&score[a]));

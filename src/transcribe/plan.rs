@@ -299,7 +299,7 @@ mod tests {
         let mut x: u32 = 7;
         for _ in 0..200 {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            runs.push(((x >> 16) as f64 % 700.0 / 100.0 + 0.05, (x >> 8) % 3 != 0));
+            runs.push(((x >> 16) as f64 % 700.0 / 100.0 + 0.05, !(x >> 8).is_multiple_of(3)));
         }
         let pr = probs(&runs);
         let n = pr.len() * FRAME - 100;

@@ -5,4 +5,5 @@ mod errors;
 mod chunking;
 mod helpers;
 mod models;
+mod speakers;
 mod transcript;
