@@ -5,7 +5,7 @@
 #   bench/transcribe.sh [RUNS]        (default 3)
 #
 # Systems, all with 2 threads, greedy decoding, language fixed to English:
-#   rapporteur        `rapporteur run` with its defaults (VAD chunks, 2 workers × 1 thread)
+#   rapporteur        `rapporteur run --no-diarize` (transcription only: VAD chunks, 2 workers × 1 thread)
 #   whisper-rs 1 call whisper-rs defaults, the whole file in one full() call (bench/whisper_one_call.rs)
 #   faster-whisper    int8 and float32 on the same CTranslate2 folders the models come from
 # Inputs (bench/prepare.sh): ami.wav (six AMI excerpts, 180 s), gb0.wav (127 s, speed only),

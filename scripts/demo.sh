@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command on a fresh machine: set up, build, install the default model, and transcribe the
-# bundled sample session into ./rapporteur-out/listening-session/.
+# bundled sample session, speakers included, into ./rapporteur-out/listening-session/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -12,4 +12,6 @@ echo
 cat rapporteur-out/listening-session/transcript.txt
 echo
 cargo run --release --quiet --example wer -- samples/listening-session.ref.txt rapporteur-out/listening-session/session.json
+# Who spoke when, against the sample's RTTM (diarization error rate, collar 0.25 s).
+cargo run --release --quiet --example der -- samples/listening-session.rttm rapporteur-out/listening-session/speakers.rttm | tail -1
 echo "outputs: $(ls rapporteur-out/listening-session | tr '\n' ' ')in rapporteur-out/listening-session/"

@@ -91,7 +91,7 @@ fn json_progress_is_one_event_per_line() {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect();
     let stages: Vec<&str> = events.iter().filter(|e| e["event"] == "stage").map(|e| e["stage"].as_str().unwrap()).collect();
-    assert_eq!(stages, ["load model", "decode", "detect speech", "transcribe", "diarize"]);
+    assert_eq!(stages, ["load model", "decode", "detect speech", "transcribe", "load model", "diarize"]);
     assert!(events.iter().any(|e| e["event"] == "progress" && e["percent"].as_i64() == Some(100)));
     assert!(events.last().unwrap()["event"] == "done");
 }
