@@ -33,8 +33,10 @@ pub struct Params {
     pub anchor_every: usize,
     /// Pauses shorter than this stay inside one stretch of a local speaker's speech.
     pub bridge_s: f64,
-    /// Stretches with less clean speech than this get no embedding of their own (too short
-    /// to tell voices apart); they take the speaker of their nearest embedded stretch.
+    /// A stretch is embedded from the frames where its speaker talks alone, or all its
+    /// frames when those are fewer than this; with less speech still it gets no embedding
+    /// of its own (too short to tell voices apart) and takes the speaker of its nearest
+    /// embedded stretch.
     pub min_embed_s: f64,
     /// Clusters merge while their average cosine distance is below this.
     pub threshold: f64,
@@ -121,7 +123,7 @@ struct Window {
 struct Candidate {
     window: usize,
     stretch: usize,
-    clean: Vec<[f32; fbank::BINS]>,
+    frames: Vec<[f32; fbank::BINS]>,
     speech_s: f64,
 }
 
@@ -159,7 +161,7 @@ impl Diarizer {
             }
             let embedded: Vec<(Item, (usize, usize))> = candidates
                 .into_par_iter()
-                .map(|c| Ok((Item { embedding: self.embedder.embed(&c.clean)?, speech_s: c.speech_s }, (c.window, c.stretch))))
+                .map(|c| Ok((Item { embedding: self.embedder.embed(&c.frames)?, speech_s: c.speech_s }, (c.window, c.stretch))))
                 .collect::<Result<_>>()?;
             for (item, owner) in embedded {
                 items.push(item);
@@ -188,8 +190,8 @@ impl Diarizer {
         Ok(timeline.turns(speech))
     }
 
-    /// Segments one window into stretches; for an anchor, also gathers each stretch's clean
-    /// frames (one speaker only, inside the VAD's speech) for embedding.
+    /// Segments one window into stretches; for an anchor, also gathers each stretch's fbank
+    /// frames (inside the VAD's speech) for embedding.
     fn segment(&self, pcm: &Pcm, start: usize, index: usize, anchor: bool, speech: &[Range<f64>], params: &Params) -> Result<(Window, Vec<Candidate>)> {
         let end = (start + WINDOW_SAMPLES).min(pcm.samples.len());
         let mut audio = pcm.f32s(start..end);
@@ -207,19 +209,27 @@ impl Diarizer {
             let centre = |j: usize| (j * FRAME_SHIFT + FRAME_LEN / 2) as f64 / SAMPLE_RATE as f64;
             let seg_frame = |j: usize| (((centre(j) - FRAME_SPAN_S / 2.0) / FRAME_STEP_S).round().max(0.0) as usize).min(FRAMES - 1);
             for (k, stretch) in stretches.iter().enumerate() {
-                let clean: Vec<[f32; fbank::BINS]> = (0..feats.len())
-                    .filter(|&j| {
-                        let a = activity[seg_frame(j)];
-                        stretch.frames.contains(&seg_frame(j))
-                            && a[stretch.local]
-                            && a.iter().filter(|x| **x).count() == 1
-                            && covers(speech, offset + centre(j))
-                    })
-                    .map(|j| feats[j])
-                    .collect();
-                let speech_s = clean.len() as f64 * FRAME_SHIFT as f64 / SAMPLE_RATE as f64;
+                // Frames where this speaker talks, alone if there is enough of that.
+                let frames = |alone: bool| -> Vec<[f32; fbank::BINS]> {
+                    (0..feats.len())
+                        .filter(|&j| {
+                            let a = activity[seg_frame(j)];
+                            stretch.frames.contains(&seg_frame(j))
+                                && a[stretch.local]
+                                && (!alone || a.iter().filter(|x| **x).count() == 1)
+                                && covers(speech, offset + centre(j))
+                        })
+                        .map(|j| feats[j])
+                        .collect()
+                };
+                let seconds = |f: &Vec<_>| f.len() as f64 * FRAME_SHIFT as f64 / SAMPLE_RATE as f64;
+                let mut chosen = frames(true);
+                if seconds(&chosen) < params.min_embed_s {
+                    chosen = frames(false);
+                }
+                let speech_s = seconds(&chosen);
                 if speech_s >= params.min_embed_s {
-                    candidates.push(Candidate { window: index, stretch: k, clean, speech_s });
+                    candidates.push(Candidate { window: index, stretch: k, frames: chosen, speech_s });
                 }
             }
         }
