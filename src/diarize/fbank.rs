@@ -126,6 +126,26 @@ mod tests {
         assert_eq!(Fbank::frames(16000), 98);
     }
 
+    /// Against Kaldi's own fbank (kaldi-native-fbank, written by models/export/export.py)
+    /// on the first second of the reference chirp.
+    #[test]
+    fn matches_kaldi_on_the_reference_chirp() {
+        let reference: serde_json::Value =
+            serde_json::from_str(include_str!("../../models/diarization/reference.json")).unwrap();
+        let chirp: Vec<f32> = (0..16000)
+            .map(|i| {
+                let t = i as f32 / 16000.0;
+                0.1 * (2.0 * std::f32::consts::PI * (100.0 + 40.0 * t) * t).sin()
+            })
+            .collect();
+        let rows = Fbank::new().compute(&chirp);
+        assert_eq!(rows.len() as u64, reference["fbank_frames"].as_u64().unwrap());
+        let want: Vec<f32> = serde_json::from_value(reference["fbank_frame_50"].clone()).unwrap();
+        for (b, (got, want)) in rows[50].iter().zip(&want).enumerate() {
+            assert!((got - want).abs() < 1e-3, "bin {b}: {got} vs {want}");
+        }
+    }
+
     #[test]
     fn a_tone_lights_the_bin_that_holds_its_frequency() {
         let tone: Vec<f32> =
