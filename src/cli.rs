@@ -30,7 +30,14 @@ pub enum Command {
     /// Install, list and convert models
     #[command(subcommand)]
     Models(ModelsCommand),
-    /// Re-write every document of an output folder from its session.json, without the audio
+    /// Write a commented session.toml (title, date, agenda, participants) into a session folder
+    Init {
+        /// The session folder: `rapporteur run` writes OUT/<recording name>/
+        #[arg(value_name = "SESSION_DIR")]
+        dir: PathBuf,
+    },
+    /// Re-write every document of an output folder from its session.json, session.toml and
+    /// speakers.toml, without the audio
     Render {
         /// A session folder written by `rapporteur run`
         #[arg(value_name = "OUT_DIR", required = true)]

@@ -1,6 +1,7 @@
 //! The subcommands. Each returns the failures it met; `dispatch` reports none itself: every
 //! failure was already printed where it happened, so one bad file never hides the others.
 
+pub mod init;
 pub mod models;
 pub mod render;
 pub mod run;
@@ -59,6 +60,7 @@ pub fn dispatch(cli: Cli) -> Exit {
     let failures = match cli.command {
         Command::Run(args) => run::run(crate::config::RunConfig::from_args(args), &store, &progress),
         Command::Models(cmd) => models::models(cmd, &store, &progress),
+        Command::Init { dir } => init::init(&dir, &progress),
         Command::Render { dirs } => render::render(&dirs, &progress),
     };
     Exit::combine(&failures.iter().map(|f| f.exit).collect::<Vec<_>>())

@@ -57,6 +57,11 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
             return Err(Failure::new(Exit::Usage, format!("--min-speakers {} is more than --max-speakers {}", c.min, c.max)));
         }
         let dirs = output_dirs(&cfg)?;
+        // A session.toml already in an output folder (from `rapporteur init`) is checked now,
+        // not after an hour of transcription.
+        for dir in &dirs {
+            crate::session::metadata::load(dir).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
+        }
         check_writable(&cfg.out)?;
         let resolved = store.resolve(&cfg.model, Kind::Whisper)?;
         let vad_model = store.resolve(crate::models::catalog::VAD, Kind::Vad)?;
@@ -191,7 +196,17 @@ fn transcribe_one(
 
     // Documents first, session.json last: a folder with session.json is complete.
     let write_fail = |e: std::io::Error| Failure::new(Exit::Output, format!("cannot write to {}: {e}; check free space and permissions", dir.display()));
-    crate::render::write_all(dir, &record).map_err(write_fail)?;
+    std::fs::create_dir_all(dir).map_err(write_fail)?;
+    // A speakers.toml left from an earlier run may name speakers this run did not find:
+    // the documents are then written unnamed rather than losing the transcription.
+    let named = match crate::session::speakers::load(dir, &record) {
+        Ok(names) => crate::session::speakers::apply(&record, &names),
+        Err(e) => {
+            progress.note(&format!("{name}: {e}; documents written without those names"));
+            record.clone()
+        }
+    };
+    crate::render::write_all(dir, &named).map_err(write_fail)?;
     write_atomic(&dir.join("session.json"), record.to_json().as_bytes()).map_err(write_fail)?;
     Ok(record)
 }

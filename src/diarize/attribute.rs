@@ -109,6 +109,7 @@ pub fn summary(d: &Diarization) -> (Vec<Speaker>, Vec<SpeakerTime>) {
     let speakers = (0..d.speakers)
         .map(|s| Speaker {
             id: speaker_id(s),
+            name: None,
             talk_time_s: ms(d.turns.iter().filter(|t| t.speaker == s).map(|t| t.end - t.start).sum()),
         })
         .collect();

@@ -15,10 +15,10 @@ fn clock(seconds: f64, sep: char) -> String {
 
 /// Caption text, after the speaker if known. It may not contain the cue arrow, and a blank
 /// line would end the cue.
-fn cue_text(seg: &Segment) -> String {
+fn cue_text(s: &SessionRecord, seg: &Segment) -> String {
     let text = seg.text.replace("-->", "->").lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n");
     match &seg.speaker {
-        Some(speaker) => format!("{speaker}: {text}"),
+        Some(speaker) => format!("{}: {text}", s.speaker_label(speaker)),
         None => text,
     }
 }
@@ -43,7 +43,7 @@ impl Exporter for Text {
         }
         for turn in &s.turns {
             let text: Vec<&str> = turn.segments.iter().filter_map(|&id| s.segments.get(id)).map(|seg| seg.text.as_str()).collect();
-            writeln!(out, "[{}] {}: {}", stamp(turn.start), turn.speaker, text.join(" ")).unwrap();
+            writeln!(out, "[{}] {}: {}", stamp(turn.start), s.speaker_label(&turn.speaker), text.join(" ")).unwrap();
         }
         out
     }
@@ -56,7 +56,7 @@ impl Exporter for Srt {
     fn render(&self, s: &SessionRecord) -> String {
         let mut out = String::new();
         for (i, seg) in s.segments.iter().enumerate() {
-            writeln!(out, "{}\n{} --> {}\n{}\n", i + 1, clock(seg.start, ','), clock(seg.end, ','), cue_text(seg)).unwrap();
+            writeln!(out, "{}\n{} --> {}\n{}\n", i + 1, clock(seg.start, ','), clock(seg.end, ','), cue_text(s, seg)).unwrap();
         }
         out
     }
@@ -69,7 +69,7 @@ impl Exporter for Vtt {
     fn render(&self, s: &SessionRecord) -> String {
         let mut out = String::from("WEBVTT\n\n");
         for seg in &s.segments {
-            writeln!(out, "{} --> {}\n{}\n", clock(seg.start, '.'), clock(seg.end, '.'), cue_text(seg)).unwrap();
+            writeln!(out, "{} --> {}\n{}\n", clock(seg.start, '.'), clock(seg.end, '.'), cue_text(s, seg)).unwrap();
         }
         out
     }
@@ -95,7 +95,9 @@ mod tests {
     #[test]
     fn with_speakers_text_has_a_line_per_turn_and_cues_a_prefix() {
         let mut s = sample();
-        s.speakers = vec![crate::session::record::Speaker { id: "SPEAKER_1".into(), talk_time_s: 3.0 }];
+        s.speakers = ["SPEAKER_1", "SPEAKER_2"]
+            .map(|id| crate::session::record::Speaker { id: id.into(), name: None, talk_time_s: 3.0 })
+            .to_vec();
         for seg in &mut s.segments {
             seg.speaker = Some("SPEAKER_1".into());
         }
@@ -104,6 +106,11 @@ mod tests {
         assert_eq!(Text.render(&s), "[00:00:00] SPEAKER_1: Welcome, everyone.\n[01:01:01] SPEAKER_2: We recommend --> action.\n");
         assert!(Srt.render(&s).contains("\nSPEAKER_1: Welcome, everyone.\n"));
         assert!(Vtt.render(&s).contains("\nSPEAKER_2: We recommend -> action.\n"));
+        // Named in speakers.toml: the name everywhere.
+        s.speakers[1].name = Some("Moderator: Jane Doe".into());
+        assert!(Text.render(&s).ends_with("[01:01:01] Moderator: Jane Doe: We recommend --> action.\n"));
+        assert!(Srt.render(&s).contains("\nModerator: Jane Doe: We recommend -> action.\n"));
+        assert!(Vtt.render(&s).contains("\nModerator: Jane Doe: We recommend -> action.\n"));
     }
 
     #[test]

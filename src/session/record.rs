@@ -73,6 +73,9 @@ pub struct Settings {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Speaker {
     pub id: String,
+    /// The rapporteur's name for the speaker (from speakers.toml), set for rendering only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Seconds of speech the diarizer gave this speaker.
     pub talk_time_s: f64,
 }
@@ -168,6 +171,11 @@ impl SessionRecord {
             return Err(RecordError::Version { path: p, found: v.schema_version });
         }
         serde_json::from_str(&text).map_err(|error| RecordError::Parse { path: p, error })
+    }
+
+    /// How documents call a speaker: the rapporteur's name if given, else the id.
+    pub fn speaker_label<'a>(&'a self, id: &'a str) -> &'a str {
+        self.speakers.iter().find(|s| s.id == id).and_then(|s| s.name.as_deref()).unwrap_or(id)
     }
 
     /// All words in order, for renderers and scorers.

@@ -5,5 +5,6 @@ mod errors;
 mod chunking;
 mod helpers;
 mod models;
+mod naming;
 mod speakers;
 mod transcript;

@@ -1,0 +1,203 @@
+//! `session.toml` in a session folder: what the recording cannot say (title, date,
+//! organisers, agenda, participants). Scaffolded by `rapporteur init`; checked by `run` and
+//! `render`, which report a mistake with its file, line and field.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::toml_error;
+
+pub const FILE_NAME: &str = "session.toml";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionMeta {
+    pub title: Option<String>,
+    pub series: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// `HH:MM`, local to `timezone`.
+    pub time: Option<String>,
+    /// An IANA name such as `Europe/Geneva`, or an offset such as `UTC+2`.
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub organisers: Vec<String>,
+    /// ISO 639-1 code of the session's working language.
+    pub language: Option<String>,
+    #[serde(default)]
+    pub agenda: Vec<AgendaItem>,
+    #[serde(default)]
+    pub participants: Vec<Participant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaItem {
+    pub item: AgendaKind,
+    /// Shown in the minutes; defaults to the kind's usual heading.
+    pub title: Option<String>,
+    /// Names of participants who speak in this item, in order.
+    #[serde(default)]
+    pub speakers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgendaKind {
+    Welcome,
+    Moderator,
+    OpeningRemarks,
+    LeadDiscussants,
+    OpenDiscussion,
+    Closing,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Participant {
+    pub name: String,
+    pub role: Option<String>,
+    pub organisation: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct MetaError(pub String);
+
+/// `dir/session.toml`, or none when the folder has none.
+pub fn load(dir: &Path) -> Result<Option<SessionMeta>, MetaError> {
+    let path = dir.join(FILE_NAME);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(MetaError(format!("cannot read {}: {e}", path.display()))),
+    };
+    parse(&text).map(Some).map_err(|(line, message)| {
+        MetaError(format!("{}:{line}: {message}; see the commented example that `rapporteur init` writes", path.display()))
+    })
+}
+
+fn parse(text: &str) -> Result<SessionMeta, (usize, String)> {
+    let meta: SessionMeta = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
+    let line_of = |key: &str| text.lines().position(|l| l.trim_start().starts_with(key)).map_or(1, |i| i + 1);
+    if let Some(d) = &meta.date
+        && !is_date(d)
+    {
+        return Err((line_of("date"), format!("date \"{d}\" is not YYYY-MM-DD")));
+    }
+    if let Some(t) = &meta.time
+        && !is_time(t)
+    {
+        return Err((line_of("time"), format!("time \"{t}\" is not HH:MM")));
+    }
+    for p in &meta.participants {
+        if p.name.trim().is_empty() {
+            return Err((line_of("name"), "a participant's name is empty".into()));
+        }
+    }
+    Ok(meta)
+}
+
+fn digits(s: &str, n: usize) -> Option<u32> {
+    (s.len() == n && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+}
+
+fn is_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    matches!(parts.as_slice(), [y, m, d] if digits(y, 4).is_some()
+        && digits(m, 2).is_some_and(|m| (1..=12).contains(&m))
+        && digits(d, 2).is_some_and(|d| (1..=31).contains(&d)))
+}
+
+fn is_time(s: &str) -> bool {
+    matches!(s.split_once(':'), Some((h, m)) if digits(h, 2).is_some_and(|h| h < 24) && digits(m, 2).is_some_and(|m| m < 60))
+}
+
+/// The commented scaffold `rapporteur init` writes.
+pub const SCAFFOLD: &str = r#"# Session metadata for rapporteur: what the recording cannot say.
+# Every field is optional; delete what does not apply.
+
+title = "Listening session on the impact of COVID-19 on trafficking in persons"
+series = "Regional Network on Migration listening sessions"
+date = "2026-11-22"          # YYYY-MM-DD
+time = "14:00"               # HH:MM, local to the time zone
+timezone = "Europe/Geneva"
+organisers = ["Regional Network on Migration secretariat"]
+language = "en"              # the working language
+
+# The agenda, in order. item is one of: welcome, moderator, opening_remarks,
+# lead_discussants, open_discussion, closing, other. speakers are participant names.
+[[agenda]]
+item = "welcome"
+speakers = ["Jane Doe"]
+
+[[agenda]]
+item = "opening_remarks"
+speakers = ["John Smith"]
+
+[[agenda]]
+item = "lead_discussants"
+speakers = ["Amina Diallo", "Carlos Pérez"]
+
+[[agenda]]
+item = "open_discussion"
+
+[[agenda]]
+item = "closing"
+speakers = ["Jane Doe"]
+
+[[participants]]
+name = "Jane Doe"
+role = "Moderator"
+organisation = "IOM"
+
+[[participants]]
+name = "John Smith"
+role = "Director"
+organisation = "UNODC"
+
+[[participants]]
+name = "Amina Diallo"
+role = "Lead discussant"
+organisation = "Survivor support network"
+
+[[participants]]
+name = "Carlos Pérez"
+role = "Lead discussant"
+organisation = "National labour inspectorate"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scaffold_is_valid() {
+        let meta = parse(SCAFFOLD).unwrap();
+        assert_eq!(meta.agenda.len(), 5);
+        assert_eq!(meta.agenda[2].item, AgendaKind::LeadDiscussants);
+        assert_eq!(meta.participants[0].role.as_deref(), Some("Moderator"));
+    }
+
+    #[test]
+    fn mistakes_name_their_line_and_field() {
+        let (line, msg) = parse("title = \"x\"\ntitel = \"y\"\n").unwrap_err();
+        assert_eq!(line, 2);
+        assert!(msg.contains("titel"), "{msg}");
+        let (line, msg) = parse("title = \"x\"\n\ndate = \"22/11/2026\"\n").unwrap_err();
+        assert_eq!((line, msg.as_str()), (3, "date \"22/11/2026\" is not YYYY-MM-DD"));
+        let (line, msg) = parse("[[agenda]]\nitem = \"lunch\"\n").unwrap_err();
+        assert_eq!(line, 2);
+        assert!(msg.contains("lunch") || msg.contains("variant"), "{msg}");
+        assert!(parse("time = \"25:00\"").is_err());
+        assert!(parse("organisers = \"IOM\"").is_err(), "a list, not a string");
+    }
+
+    #[test]
+    fn dates_and_times() {
+        assert!(is_date("2020-06-30") && !is_date("2020-13-01") && !is_date("20-06-30"));
+        assert!(is_time("09:05") && !is_time("9:05") && !is_time("12:60"));
+    }
+}

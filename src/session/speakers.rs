@@ -1,0 +1,95 @@
+//! `speakers.toml` in a session folder: the rapporteur's names for the voices the diarizer
+//! told apart, `SPEAKER_2 = "Moderator: Jane Doe"`. They take precedence over every other
+//! way of naming a speaker; `rapporteur render` applies them to every document.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::record::SessionRecord;
+use super::toml_error;
+
+pub const FILE_NAME: &str = "speakers.toml";
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NamesError(pub String);
+
+/// The names in `dir/speakers.toml`, checked against the record's speakers; none when the
+/// file does not exist.
+pub fn load(dir: &Path, record: &SessionRecord) -> Result<BTreeMap<String, String>, NamesError> {
+    let path = dir.join(FILE_NAME);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(NamesError(format!("cannot read {}: {e}", path.display()))),
+    };
+    parse(&text, record).map_err(|(line, message)| {
+        NamesError(format!("{}:{line}: {message}; write one `SPEAKER_N = \"Name\"` line per speaker", path.display()))
+    })
+}
+
+fn line_of(text: &str, key: &str) -> usize {
+    text.lines().position(|l| l.trim_start().starts_with(key)).map_or(1, |i| i + 1)
+}
+
+/// Names by speaker id, or the line and what is wrong with it.
+fn parse(text: &str, record: &SessionRecord) -> Result<BTreeMap<String, String>, (usize, String)> {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| toml_error(text, &e))?;
+    let mut names = BTreeMap::new();
+    for (id, value) in table {
+        let line = line_of(text, &id);
+        if !record.speakers.iter().any(|s| s.id == id) {
+            let known: Vec<&str> = record.speakers.iter().map(|s| s.id.as_str()).collect();
+            let known = if known.is_empty() { "none: it was not diarized".to_string() } else { known.join(", ") };
+            return Err((line, format!("{id} is not a speaker of this session (its speakers: {known})")));
+        }
+        let name = value.as_str().map(str::trim).ok_or_else(|| (line, format!("the name of {id} must be a string in quotes")))?;
+        if name.is_empty() {
+            return Err((line, format!("the name of {id} is empty")));
+        }
+        names.insert(id, name.to_string());
+    }
+    Ok(names)
+}
+
+/// The record with each named speaker's `name` set, for rendering.
+pub fn apply(record: &SessionRecord, names: &BTreeMap<String, String>) -> SessionRecord {
+    let mut named = record.clone();
+    for s in &mut named.speakers {
+        s.name = names.get(&s.id).cloned();
+    }
+    named
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::record::{tests::sample, Speaker};
+
+    fn record() -> SessionRecord {
+        let mut r = sample();
+        r.speakers = ["SPEAKER_1", "SPEAKER_2"].map(|id| Speaker { id: id.into(), name: None, talk_time_s: 1.0 }).to_vec();
+        r
+    }
+
+    #[test]
+    fn names_speakers_of_the_session() {
+        let names = parse("SPEAKER_2 = \"Moderator: Jane Doe\"\n", &record()).unwrap();
+        let named = apply(&record(), &names);
+        assert_eq!(named.speakers[1].name.as_deref(), Some("Moderator: Jane Doe"));
+        assert_eq!(named.speakers[0].name, None);
+    }
+
+    #[test]
+    fn mistakes_are_reported_with_their_line() {
+        let r = record();
+        assert_eq!(parse("SPEAKER_1 = \"A\"\nSPEAKER_9 = \"B\"\n", &r).unwrap_err().0, 2);
+        assert!(parse("SPEAKER_9 = \"B\"\n", &r).unwrap_err().1.contains("SPEAKER_1, SPEAKER_2"));
+        let (line, msg) = parse("\nSPEAKER_1 = 3\n", &r).unwrap_err();
+        assert_eq!(line, 2);
+        assert!(msg.contains("string"), "{msg}");
+        assert_eq!(parse("SPEAKER_1 = \"  \"\n", &r).unwrap_err().1, "the name of SPEAKER_1 is empty");
+        let (line, _) = parse("SPEAKER_1 = \"A\"\nSPEAKER_2 = \"B\n", &r).unwrap_err();
+        assert_eq!(line, 2, "a syntax error names its line");
+    }
+}

@@ -1,0 +1,76 @@
+//! session.toml and speakers.toml: `init` scaffolds, `render` applies names, and mistakes
+//! are reported with their file and line.
+
+use crate::helpers::*;
+
+/// A session folder holding only the sample run's session.json.
+fn session_copy() -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::copy(sample_run().0.join("session.json"), copy.path().join("session.json")).unwrap();
+    copy
+}
+
+#[test]
+fn init_writes_a_session_toml_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("my-session");
+    let o = run(&["init", session.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(session.join("session.toml")).unwrap();
+    assert!(text.contains("[[agenda]]") && text.contains("[[participants]]"));
+    let o = run(&["init", session.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    // The scaffold is accepted by render.
+    std::fs::copy(sample_run().0.join("session.json"), session.join("session.json")).unwrap();
+    let o = run(&["render", session.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn render_applies_the_names_in_speakers_toml_everywhere() {
+    let copy = session_copy();
+    let dir = copy.path();
+    std::fs::write(dir.join("speakers.toml"), "SPEAKER_1 = \"Moderator: Jane Doe\"\nSPEAKER_3 = \"Amina Diallo\"\n").unwrap();
+    let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let txt = std::fs::read_to_string(dir.join("transcript.txt")).unwrap();
+    assert!(txt.starts_with("[00:00:0") && txt.lines().next().unwrap()[11..].starts_with("Moderator: Jane Doe: Good morning"), "{txt}");
+    assert!(txt.contains("] Amina Diallo: ") && txt.contains("] SPEAKER_2: ") && !txt.contains("SPEAKER_1"), "{txt}");
+    for doc in ["transcript.srt", "transcript.vtt"] {
+        let cues = std::fs::read_to_string(dir.join(doc)).unwrap();
+        assert!(cues.contains("\nModerator: Jane Doe: ") && !cues.contains("SPEAKER_1:"), "{doc}");
+    }
+    // The record keeps the ids; names live in speakers.toml.
+    assert!(!std::fs::read_to_string(dir.join("session.json")).unwrap().contains("Jane Doe"));
+}
+
+#[test]
+fn mistakes_in_speakers_or_session_toml_name_file_and_line() {
+    let copy = session_copy();
+    let dir = copy.path();
+    std::fs::write(dir.join("speakers.toml"), "SPEAKER_1 = \"A\"\nSPEAKER_9 = \"B\"\n").unwrap();
+    let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("speakers.toml:2: SPEAKER_9 is not a speaker of this session"), "{}", stderr(&o));
+
+    std::fs::remove_file(dir.join("speakers.toml")).unwrap();
+    std::fs::write(dir.join("session.toml"), "title = \"x\"\ndate = \"22/11/2026\"\n").unwrap();
+    let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("session.toml:2: date \"22/11/2026\" is not YYYY-MM-DD"), "{}", stderr(&o));
+}
+
+#[test]
+fn run_checks_session_toml_before_transcribing() {
+    tiny_en();
+    let out = tempfile::tempdir().unwrap();
+    let session = out.path().join("listening-session");
+    std::fs::create_dir_all(&session).unwrap();
+    std::fs::write(session.join("session.toml"), "[[agenda]]\nitem = \"lunch\"\n").unwrap();
+    let o = run(&["run", SAMPLE, "--model", "tiny.en", "--out", out.path().to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("session.toml:2:"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("\"transcribe\""), "failed before transcribing");
+    assert!(!session.join("session.json").exists());
+}
