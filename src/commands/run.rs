@@ -57,12 +57,12 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
             return Err(Failure::new(Exit::Usage, format!("--min-speakers {} is more than --max-speakers {}", c.min, c.max)));
         }
         let dirs = output_dirs(&cfg)?;
+        check_writable(&cfg.out)?;
         // A session.toml already in an output folder (from `rapporteur init`) is checked now,
         // not after an hour of transcription.
         for dir in &dirs {
             crate::session::metadata::load(dir).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
         }
-        check_writable(&cfg.out)?;
         let resolved = store.resolve(&cfg.model, Kind::Whisper)?;
         let vad_model = store.resolve(crate::models::catalog::VAD, Kind::Vad)?;
         let stage = progress.stage(&resolved.name, "load model", false);
