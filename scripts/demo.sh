@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command on a fresh machine: set up, build, install the default model, and transcribe the
-# bundled sample session, speakers included, into ./rapporteur-out/listening-session/.
+# bundled sample session, speakers included, into ./rapporteur-out/listening-session/, with
+# draft minutes and a thematic summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,4 +15,7 @@ echo
 cargo run --release --quiet --example wer -- samples/listening-session.ref.txt rapporteur-out/listening-session/session.json
 # Who spoke when, against the sample's RTTM (diarization error rate, collar 0.25 s).
 cargo run --release --quiet --example der -- samples/listening-session.rttm rapporteur-out/listening-session/speakers.rttm | tail -1
+# The draft minutes' recommendations (names from samples/listening-session.toml).
+echo
+sed -n '/^## Recommendations/,/^## Themes raised/p' rapporteur-out/listening-session/minutes.md | sed '$d'
 echo "outputs: $(ls rapporteur-out/listening-session | tr '\n' ' ')in rapporteur-out/listening-session/"

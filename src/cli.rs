@@ -42,6 +42,10 @@ pub enum Command {
         /// A session folder written by `rapporteur run`
         #[arg(value_name = "OUT_DIR", required = true)]
         dirs: Vec<PathBuf>,
+        /// A folder of your own templates (minutes.md, summary.md, page.html) and theme
+        /// taxonomies (themes/*.toml); what it lacks comes from the built-in ones
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
 }
 
@@ -95,6 +99,11 @@ pub struct RunArgs {
     /// Skip speaker diarization: a transcript without speakers, faster
     #[arg(long, conflicts_with_all = ["min_speakers", "max_speakers"])]
     pub no_diarize: bool,
+
+    /// A folder of your own templates (minutes.md, summary.md, page.html) and theme
+    /// taxonomies (themes/*.toml); what it lacks comes from the built-in ones
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -19,6 +19,8 @@ pub struct RunConfig {
     pub plan: crate::transcribe::plan::PlanParams,
     /// Bounds on the number of speakers; None skips diarization.
     pub speakers: Option<SpeakerCount>,
+    /// The user's templates folder, if any.
+    pub templates: Option<PathBuf>,
 }
 
 pub fn cores() -> usize {
@@ -67,6 +69,7 @@ impl RunConfig {
                     max: exact.or(args.max_speakers.map(|n| n as usize)).unwrap_or(usize::MAX),
                 }
             }),
+            templates: args.templates,
         }
     }
 }

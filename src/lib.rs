@@ -12,5 +12,6 @@ pub mod models;
 pub mod progress;
 pub mod render;
 pub mod session;
+pub mod themes;
 pub mod transcribe;
 pub mod diarize;

@@ -61,7 +61,7 @@ pub fn dispatch(cli: Cli) -> Exit {
         Command::Run(args) => run::run(crate::config::RunConfig::from_args(args), &store, &progress),
         Command::Models(cmd) => models::models(cmd, &store, &progress),
         Command::Init { dir } => init::init(&dir, &progress),
-        Command::Render { dirs } => render::render(&dirs, &progress),
+        Command::Render { dirs, templates } => render::render(&dirs, templates.as_deref(), &progress),
     };
     Exit::combine(&failures.iter().map(|f| f.exit).collect::<Vec<_>>())
 }

@@ -6,27 +6,36 @@ use std::path::{Path, PathBuf};
 use super::Failure;
 use crate::exit::Exit;
 use crate::progress::Progress;
+use crate::render::{Documents, RenderError};
 use crate::session::SessionRecord;
+use crate::session::naming::Named;
 
-/// The record as documents show it: checked against the folder's session.toml and with the
-/// names of its speakers.toml. Mistakes in either file are input errors naming file and line.
-pub fn session_inputs(dir: &Path, record: &SessionRecord) -> Result<SessionRecord, Failure> {
-    crate::session::metadata::load(dir).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
-    let names = crate::session::speakers::load(dir, record).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
-    Ok(crate::session::speakers::apply(record, &names))
+impl From<RenderError> for Failure {
+    fn from(e: RenderError) -> Failure {
+        let exit = match e {
+            RenderError::Input(_) => Exit::Input,
+            RenderError::Write { .. } => Exit::Output,
+        };
+        Failure::new(exit, e.to_string())
+    }
 }
 
-pub fn render(dirs: &[PathBuf], progress: &Progress) -> Vec<Failure> {
+pub fn render(dirs: &[PathBuf], templates: Option<&Path>, progress: &Progress) -> Vec<Failure> {
+    let documents = match Documents::load(templates) {
+        Ok(d) => d,
+        Err(e) => {
+            let f = Failure::from(e);
+            progress.error(None, &f.message);
+            return vec![f];
+        }
+    };
     let mut failures = Vec::new();
     for dir in dirs {
         let name = dir.display().to_string();
         let result = SessionRecord::load(&dir.join("session.json"))
             .map_err(|e| Failure::new(Exit::Input, e.to_string()))
-            .and_then(|record| {
-                let named = session_inputs(dir, &record)?;
-                crate::render::write_all(dir, &named)
-                    .map_err(|e| Failure::new(Exit::Output, format!("cannot write documents in {name}: {e}; check the folder's permissions")))
-            });
+            .and_then(|record| Named::load(dir, &record).map_err(|e| Failure::new(Exit::Input, e)))
+            .and_then(|named| Ok(documents.write_all(dir, &named)?));
         match result {
             Ok(paths) => progress.done(&name, &name, &format!("{} documents", paths.len())),
             Err(f) => {

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::Failure;
+use crate::render::Documents;
+use crate::session::naming::Named;
 use crate::audio::decode;
 use crate::config::RunConfig;
 use crate::diarize::{attribute, Diarizer, Params as DiarizeParams};
@@ -49,7 +51,7 @@ fn check_writable(out: &Path) -> Result<(), Failure> {
 }
 
 pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
-    type Setup = (Vec<PathBuf>, Resolved, Model, Vad);
+    type Setup = (Vec<PathBuf>, Documents, Resolved, Model, Vad);
     let setup = || -> Result<Setup, Failure> {
         if let Some(c) = cfg.speakers
             && c.min > c.max
@@ -58,11 +60,16 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
         }
         let dirs = output_dirs(&cfg)?;
         check_writable(&cfg.out)?;
-        // A session.toml already in an output folder (from `rapporteur init`) is checked now,
-        // not after an hour of transcription.
-        for dir in &dirs {
+        // A session.toml (in the output folder from `rapporteur init`, or beside the recording)
+        // and the templates are checked now, not after an hour of transcription.
+        for (recording, dir) in cfg.recordings.iter().zip(&dirs) {
             crate::session::metadata::load(dir).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
+            let beside = recording.with_extension("toml");
+            if beside.is_file() {
+                crate::session::metadata::load_file(&beside).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
+            }
         }
+        let documents = Documents::load(cfg.templates.as_deref())?;
         let resolved = store.resolve(&cfg.model, Kind::Whisper)?;
         let vad_model = store.resolve(crate::models::catalog::VAD, Kind::Vad)?;
         let stage = progress.stage(&resolved.name, "load model", false);
@@ -73,9 +80,9 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
         // One thread: the VAD is light (0.5 s for 3 min of audio), and ggml's threads spin while
         // they wait, which under load from other processes cost minutes in the test suite.
         let vad = Vad::load(&vad_model.path, 1).map_err(|e| Failure::new(Exit::Model, e.to_string()))?;
-        Ok((dirs, resolved, model, vad))
+        Ok((dirs, documents, resolved, model, vad))
     };
-    let (dirs, resolved, model, mut vad) = match setup() {
+    let (dirs, documents, resolved, model, mut vad) = match setup() {
         Ok(x) => x,
         Err(f) => {
             progress.error(None, &f.message);
@@ -89,7 +96,7 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
     let mut failures = Vec::new();
     for (recording, dir) in cfg.recordings.iter().zip(&dirs) {
         let name = recording.display().to_string();
-        match transcribe_one(recording, dir, &cfg, &resolved, &model, &mut vad, &mut diarizer, progress) {
+        match transcribe_one(recording, dir, &cfg, &documents, &resolved, &model, &mut vad, &mut diarizer, progress) {
             Ok(record) => {
                 let speakers = if record.settings.diarize { format!(", {} speakers", record.speakers.len()) } else { String::new() };
                 let detail = format!("{:.1} s of audio, {} segments{speakers}, language {}", record.duration_s, record.segments.len(), record.language);
@@ -109,6 +116,7 @@ fn transcribe_one(
     recording: &Path,
     dir: &Path,
     cfg: &RunConfig,
+    documents: &Documents,
     resolved: &Resolved,
     model: &Model,
     vad: &mut Vad,
@@ -169,7 +177,8 @@ fn transcribe_one(
             whisper_cpp: whisper_rs::WHISPER_CPP_VERSION.into(),
         },
         source: Source {
-            path: name.clone(),
+            // Absolute, so documents link to it from wherever `render` is run.
+            path: std::fs::canonicalize(recording).map_or_else(|_| name.clone(), |p| p.display().to_string()),
             file_name: recording.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             bytes,
             sha256,
@@ -197,17 +206,23 @@ fn transcribe_one(
     // Documents first, session.json last: a folder with session.json is complete.
     let write_fail = |e: std::io::Error| Failure::new(Exit::Output, format!("cannot write to {}: {e}; check free space and permissions", dir.display()));
     std::fs::create_dir_all(dir).map_err(write_fail)?;
+    let session_toml = dir.join(crate::session::metadata::FILE_NAME);
+    let beside = recording.with_extension("toml");
+    if !session_toml.exists() && beside.is_file() {
+        std::fs::copy(&beside, &session_toml).map_err(write_fail)?;
+    }
     // A speakers.toml left from an earlier run may name speakers this run did not find:
-    // the documents are then written unnamed rather than losing the transcription.
-    let named = match crate::session::speakers::load(dir, &record) {
-        Ok(names) => crate::session::speakers::apply(&record, &names),
-        Err(e) => {
-            progress.note(&format!("{name}: {e}; documents written without those names"));
-            record.clone()
-        }
-    };
-    crate::render::write_all(dir, &named).map_err(write_fail)?;
+    // the documents are then written with the agenda's names only rather than losing the
+    // transcription.
+    let named = Named::load(dir, &record).unwrap_or_else(|e| {
+        progress.note(&format!("{name}: {e}; documents written without those names"));
+        Named::new(&record, crate::session::metadata::load(dir).ok().flatten(), &Default::default())
+    });
+    // A template that fails on this session (a variable it lacks) must not lose the
+    // transcription: session.json is written, and `rapporteur render` finishes the job.
+    let rendered = documents.write_all(dir, &named);
     write_atomic(&dir.join("session.json"), record.to_json().as_bytes()).map_err(write_fail)?;
+    rendered?;
     Ok(record)
 }
 

@@ -68,8 +68,13 @@ pub struct MetaError(pub String);
 
 /// `dir/session.toml`, or none when the folder has none.
 pub fn load(dir: &Path) -> Result<Option<SessionMeta>, MetaError> {
-    let path = dir.join(FILE_NAME);
-    let text = match std::fs::read_to_string(&path) {
+    load_file(&dir.join(FILE_NAME))
+}
+
+/// A session.toml by its path (one beside a recording may have any name), or none when
+/// there is no such file.
+pub fn load_file(path: &Path) -> Result<Option<SessionMeta>, MetaError> {
+    let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(MetaError(format!("cannot read {}: {e}", path.display()))),

@@ -1,6 +1,8 @@
 //! The session record and how it is assembled from the stages' results.
 
+pub mod agenda;
 pub mod metadata;
+pub mod naming;
 pub mod record;
 pub mod speakers;
 

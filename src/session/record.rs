@@ -41,7 +41,7 @@ pub struct Generator {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Source {
-    /// The recording as given on the command line.
+    /// The recording's absolute path when the run began.
     pub path: String,
     pub file_name: String,
     pub bytes: u64,

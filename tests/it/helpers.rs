@@ -86,3 +86,12 @@ pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The text part (`word/document.xml`) of a Word file.
+pub fn word_xml(path: &Path) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).expect("a Word file is a zip");
+    let mut xml = String::new();
+    zip.by_name("word/document.xml").expect("a Word document").read_to_string(&mut xml).unwrap();
+    xml
+}

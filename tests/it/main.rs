@@ -4,6 +4,7 @@
 mod errors;
 mod chunking;
 mod helpers;
+mod minutes;
 mod models;
 mod naming;
 mod speakers;

@@ -1,0 +1,415 @@
+//! What the document templates see: the session record with its names, the session.toml, the
+//! themes and the recommendations, laid out for minutes and summaries. Every claim carries its
+//! time (`at`, `HH:MM:SS`) and a link (`href`) that plays the recording from there.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::session::metadata::{AgendaKind, SessionMeta};
+use crate::session::naming::Named;
+use crate::session::SessionRecord;
+use crate::themes::keyphrases::key_phrases;
+use crate::themes::score::{Quote, report};
+use crate::themes::synopsis::summarise;
+use crate::themes::taxonomy::Taxonomy;
+use crate::themes::text::stems;
+use crate::themes::{next_steps, recommend};
+
+#[derive(Debug, Serialize)]
+pub struct Context {
+    pub session: SessionInfo,
+    pub speakers: Vec<SpeakerInfo>,
+    /// The participants listed in session.toml.
+    pub participants: Vec<ParticipantInfo>,
+    /// Agenda items from session.toml, each with its interventions; empty without an agenda.
+    pub agenda: Vec<AgendaEntry>,
+    /// Interventions outside the agenda's items when the agenda has no open discussion item
+    /// (when it has one, they are that item's interventions).
+    pub discussion: Vec<Intervention>,
+    /// Every intervention in order.
+    pub interventions: Vec<Intervention>,
+    pub recommendations: Vec<Claim>,
+    pub next_steps: Vec<Claim>,
+    pub taxonomies: Vec<TaxonomyInfo>,
+    /// Key phrases that fit no theme.
+    pub emerging: Vec<Phrase>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SessionInfo {
+    pub title: String,
+    pub series: Option<String>,
+    pub date: Option<String>,
+    pub time: Option<String>,
+    pub timezone: Option<String>,
+    pub organisers: Vec<String>,
+    pub language: String,
+    pub duration: String,
+    pub recording: String,
+    pub recording_href: String,
+    pub generator: String,
+    pub diarized: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpeakerInfo {
+    pub id: String,
+    pub label: String,
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub organisation: Option<String>,
+    /// What named the speaker: `speakers.toml`, `voice` or `agenda`; none when unnamed.
+    pub named_by: Option<String>,
+    pub talk_time: String,
+    pub share_percent: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ParticipantInfo {
+    pub name: String,
+    pub role: Option<String>,
+    pub organisation: Option<String>,
+    /// How long the voice given this name spoke; none when no voice has the name.
+    pub talk_time: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim {
+    pub text: String,
+    pub speaker: Option<String>,
+    pub at: String,
+    pub seconds: f64,
+    pub href: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Intervention {
+    pub speaker: Option<String>,
+    pub at: String,
+    pub href: String,
+    pub duration: String,
+    /// The sentences that best sum it up, in order.
+    pub gist: Vec<Claim>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AgendaEntry {
+    pub title: String,
+    pub item: String,
+    /// Labels of the speakers on the agenda for this item.
+    pub speakers: Vec<String>,
+    pub interventions: Vec<Intervention>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaxonomyInfo {
+    pub id: String,
+    pub name: String,
+    pub themes: Vec<ThemeInfo>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ThemeInfo {
+    pub rank: usize,
+    pub id: String,
+    pub name: String,
+    pub short: String,
+    pub description: String,
+    pub score: f64,
+    pub share_percent: f64,
+    pub time: String,
+    pub speakers: Vec<String>,
+    pub quotes: Vec<Claim>,
+    pub synopsis: Vec<Claim>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Phrase {
+    pub phrase: String,
+    pub count: usize,
+    pub at: String,
+    pub href: String,
+}
+
+/// `HH:MM:SS`.
+pub fn clock(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// `1 h 02 min`, `12 min 05 s`, `40 s`.
+fn span(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    match (s / 3600, s / 60 % 60, s % 60) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, s) => format!("{m} min {s:02} s"),
+        (h, m, _) => format!("{h} h {m:02} min"),
+    }
+}
+
+/// How documents call a speaker: the name given, else `Speaker N` for `SPEAKER_N`.
+pub fn label(record: &SessionRecord, id: &str) -> String {
+    match record.speakers.iter().find(|s| s.id == id).and_then(|s| s.name.clone()) {
+        Some(name) => name,
+        None => id.strip_prefix("SPEAKER_").map_or_else(|| id.to_string(), |n| format!("Speaker {n}")),
+    }
+}
+
+/// The recording as a link from the session folder: a relative path to it when it can be
+/// found, else its file name (a copy beside the documents).
+fn recording_href(dir: &Path, record: &SessionRecord) -> String {
+    let source = Path::new(&record.source.path);
+    let found = std::fs::canonicalize(source).ok().zip(std::fs::canonicalize(dir).ok());
+    found
+        .and_then(|(file, dir)| pathdiff::diff_paths(file, dir))
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_else(|| record.source.file_name.clone())
+}
+
+struct Builder<'a> {
+    record: &'a SessionRecord,
+    href: String,
+}
+
+impl Builder<'_> {
+    fn claim(&self, text: &str, speaker: Option<&str>, seconds: f64) -> Claim {
+        Claim {
+            text: text.trim().to_string(),
+            speaker: speaker.map(|s| label(self.record, s)),
+            at: clock(seconds),
+            seconds: (seconds * 10.0).round() / 10.0,
+            href: format!("{}#t={:.1}", self.href, seconds.max(0.0)),
+        }
+    }
+
+    fn quote(&self, q: &Quote) -> Claim {
+        self.claim(&q.text, q.speaker.as_deref(), q.start)
+    }
+
+    /// One intervention from consecutive segments of one speaker.
+    fn intervention(&self, speaker: Option<&str>, segments: &[usize]) -> Intervention {
+        let segs: Vec<_> = segments.iter().filter_map(|&i| self.record.segments.get(i)).collect();
+        let (start, end) = (segs.first().map_or(0.0, |s| s.start), segs.last().map_or(0.0, |s| s.end));
+        let texts: Vec<&str> = segs.iter().map(|s| s.text.as_str()).collect();
+        // A sentence for every half minute or so of speech, at most three.
+        let k = (1 + ((end - start) / 30.0) as usize).min(3);
+        let gist = summarise(&texts, &[], k).into_iter().map(|i| self.claim(&segs[i].text, speaker, segs[i].start)).collect();
+        Intervention { speaker: speaker.map(|s| label(self.record, s)), at: clock(start), href: format!("{}#t={start:.1}", self.href), duration: span(end - start), gist }
+    }
+}
+
+/// Turns as (speaker, segment ids); without speakers, paragraphs of about a minute.
+fn turns(record: &SessionRecord) -> Vec<(Option<String>, Vec<usize>)> {
+    if !record.turns.is_empty() {
+        return record.turns.iter().map(|t| (Some(t.speaker.clone()), t.segments.clone())).collect();
+    }
+    let mut out: Vec<(Option<String>, Vec<usize>)> = Vec::new();
+    let mut start = f64::NEG_INFINITY;
+    for (i, s) in record.segments.iter().enumerate() {
+        if s.start - start >= 60.0 || out.is_empty() {
+            out.push((None, Vec::new()));
+            start = s.start;
+        }
+        out.last_mut().expect("pushed").1.push(i);
+    }
+    out
+}
+
+fn agenda_title(kind: AgendaKind) -> &'static str {
+    match kind {
+        AgendaKind::Welcome => "Welcome",
+        AgendaKind::Moderator => "Moderation",
+        AgendaKind::OpeningRemarks => "Opening remarks",
+        AgendaKind::LeadDiscussants => "Lead discussants",
+        AgendaKind::OpenDiscussion => "Open discussion",
+        AgendaKind::Closing => "Closing",
+        AgendaKind::Other => "Other business",
+    }
+}
+
+fn kind_name(kind: AgendaKind) -> String {
+    serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// Interventions placed under the agenda item of their speaker: the moderator's opening words
+/// go to the welcome and final words to the closing (words in between only chair); a speaker's
+/// turn goes to their item until a later item has begun, and everything else is discussion.
+fn place(meta: &SessionMeta, named: &Named, all: Vec<(Option<String>, Intervention)>) -> (Vec<AgendaEntry>, Vec<Intervention>) {
+    let record = &named.record;
+    let name_of = |id: &Option<String>| id.as_ref().and_then(|id| record.speakers.iter().find(|s| &s.id == id)).and_then(|s| s.name.clone());
+    let moderator = crate::session::agenda::moderator(meta);
+    let mut entries: Vec<AgendaEntry> = meta
+        .agenda
+        .iter()
+        .map(|a| AgendaEntry {
+            title: a.title.clone().unwrap_or_else(|| agenda_title(a.item).to_string()),
+            item: kind_name(a.item),
+            speakers: a.speakers.iter().map(|n| meta_label(meta, n)).collect(),
+            interventions: Vec::new(),
+        })
+        .collect();
+    let item_of = |name: &str, skip_chair: bool| {
+        meta.agenda.iter().position(|a| {
+            a.speakers.iter().any(|s| s == name)
+                && !(skip_chair && Some(name) == moderator.as_deref() && matches!(a.item, AgendaKind::Welcome | AgendaKind::Moderator | AgendaKind::Closing))
+        })
+    };
+    let welcome = meta.agenda.iter().position(|a| matches!(a.item, AgendaKind::Welcome | AgendaKind::Moderator));
+    let closing = meta.agenda.iter().position(|a| a.item == AgendaKind::Closing);
+    let open = meta.agenda.iter().position(|a| a.item == AgendaKind::OpenDiscussion);
+    let is_moderator = |id: &Option<String>| moderator.is_some() && name_of(id) == moderator;
+    let first_other = all.iter().position(|(id, _)| !is_moderator(id));
+    let last_other = all.iter().rposition(|(id, _)| !is_moderator(id));
+    let mut discussion = Vec::new();
+    let mut current = 0;
+    for (i, (id, intervention)) in all.into_iter().enumerate() {
+        let target = if is_moderator(&id) {
+            if first_other.is_none_or(|f| i < f) {
+                welcome
+            } else if last_other.is_none_or(|l| i > l) {
+                closing
+            } else {
+                None
+            }
+        } else {
+            match name_of(&id).and_then(|n| item_of(&n, true)) {
+                Some(item) if item >= current && open.is_none_or(|o| item < o) => {
+                    current = item;
+                    Some(item)
+                }
+                _ => {
+                    current = open.unwrap_or(current);
+                    discussion.push(intervention);
+                    continue;
+                }
+            }
+        };
+        if let Some(t) = target {
+            entries[t].interventions.push(intervention);
+        }
+    }
+    if let Some(o) = open {
+        entries[o].interventions = std::mem::take(&mut discussion);
+    }
+    (entries, discussion)
+}
+
+/// A participant's name with role and organisation, as the minutes introduce them.
+fn meta_label(meta: &SessionMeta, name: &str) -> String {
+    match meta.participants.iter().find(|p| p.name == name) {
+        Some(p) => {
+            let extra: Vec<&str> = [p.role.as_deref(), p.organisation.as_deref()].into_iter().flatten().collect();
+            if extra.is_empty() { name.to_string() } else { format!("{name} ({})", extra.join(", ")) }
+        }
+        None => name.to_string(),
+    }
+}
+
+pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
+    let record = &named.record;
+    let meta = named.meta.clone().unwrap_or_default();
+    let b = Builder { record, href: recording_href(dir, record) };
+    let total_talk: f64 = record.speakers.iter().map(|s| s.talk_time_s).sum();
+    let speakers = record
+        .speakers
+        .iter()
+        .map(|s| {
+            let p = s.name.as_ref().and_then(|n| meta.participants.iter().find(|p| &p.name == n));
+            SpeakerInfo {
+                id: s.id.clone(),
+                label: label(record, &s.id),
+                name: s.name.clone(),
+                role: p.and_then(|p| p.role.clone()),
+                organisation: p.and_then(|p| p.organisation.clone()),
+                named_by: named.named_by.get(&s.id).map(|n| n.to_string()),
+                talk_time: span(s.talk_time_s),
+                share_percent: if total_talk > 0.0 { (100.0 * s.talk_time_s / total_talk).round() as u32 } else { 0 },
+            }
+        })
+        .collect();
+    let all: Vec<(Option<String>, Intervention)> = turns(record).into_iter().map(|(id, segs)| (id.clone(), b.intervention(id.as_deref(), &segs))).collect();
+    let interventions = all.iter().map(|(_, i)| i.clone()).collect();
+    let (agenda, discussion) = if meta.agenda.is_empty() { (Vec::new(), Vec::new()) } else { place(&meta, named, all) };
+
+    let recommendations = recommend::recommendations(record).iter().map(|r| b.claim(&r.text, r.speaker.as_deref(), r.start)).collect();
+    let next_steps = next_steps::next_steps(record).iter().map(|r| b.claim(&r.text, r.speaker.as_deref(), r.start)).collect();
+
+    let taxonomy_infos = taxonomies
+        .iter()
+        .map(|t| {
+            let rep = report(record, t);
+            TaxonomyInfo {
+                id: rep.id,
+                name: rep.name,
+                themes: rep
+                    .themes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, th)| ThemeInfo {
+                        rank: i + 1,
+                        id: th.id.clone(),
+                        name: th.name.clone(),
+                        short: th.short.clone(),
+                        description: th.description.clone(),
+                        score: th.score,
+                        share_percent: (1000.0 * th.share).round() / 10.0,
+                        time: span(th.seconds),
+                        speakers: th.speakers.iter().map(|(id, _)| label(record, id)).collect(),
+                        quotes: th.quotes.iter().map(|q| b.quote(q)).collect(),
+                        synopsis: th.synopsis.iter().map(|q| b.quote(q)).collect(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+
+    let theme_stems: HashSet<String> = taxonomies.iter().flat_map(|t| &t.themes).flat_map(|th| th.terms.keys()).flat_map(|term| stems(term)).collect();
+    let sentences: Vec<(usize, &str)> = record.segments.iter().map(|s| (s.id, s.text.as_str())).collect();
+    let starts: BTreeMap<usize, f64> = record.segments.iter().map(|s| (s.id, s.start)).collect();
+    let emerging = key_phrases(&sentences, &theme_stems, 10)
+        .into_iter()
+        .map(|p| {
+            let t = p.segments.first().and_then(|id| starts.get(id)).copied().unwrap_or(0.0);
+            Phrase { phrase: p.phrase, count: p.count, at: clock(t), href: format!("{}#t={t:.1}", b.href) }
+        })
+        .collect();
+
+    Context {
+        session: SessionInfo {
+            title: meta.title.clone().unwrap_or_else(|| record.source.file_name.clone()),
+            series: meta.series.clone(),
+            date: meta.date.clone(),
+            time: meta.time.clone(),
+            timezone: meta.timezone.clone(),
+            organisers: meta.organisers.clone(),
+            language: meta.language.clone().unwrap_or_else(|| record.language.clone()),
+            duration: span(record.duration_s),
+            recording: record.source.file_name.clone(),
+            recording_href: b.href.clone(),
+            generator: format!("{} {}", record.generator.name, record.generator.version),
+            diarized: !record.speakers.is_empty(),
+        },
+        participants: meta
+            .participants
+            .iter()
+            .map(|p| ParticipantInfo {
+                name: p.name.clone(),
+                role: p.role.clone(),
+                organisation: p.organisation.clone(),
+                talk_time: record.speakers.iter().find(|s| s.name.as_ref() == Some(&p.name)).map(|s| span(s.talk_time_s)),
+            })
+            .collect(),
+        speakers,
+        agenda,
+        discussion,
+        interventions,
+        recommendations,
+        next_steps,
+        taxonomies: taxonomy_infos,
+        emerging,
+        notes: record.notes.clone(),
+    }
+}

@@ -1,0 +1,176 @@
+//! `minutes.docx` for the Secretariat, who work in Word: the rendered minutes (Markdown) turned
+//! into Word paragraphs with real heading styles, bulleted and numbered lists, emphasis and
+//! links, so the template that makes `minutes.md` makes the Word file too.
+
+use docx_rs::{
+    AbstractNumbering, Docx, Hyperlink, HyperlinkType, IndentLevel, Level, LevelJc, LevelOverride, LevelText, LineSpacing,
+    NumberFormat, Numbering,
+    NumberingId, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
+};
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+
+// docx-rs defines numbering 1 itself. Each numbered list gets its own numbering (from
+// FIRST_LIST on) so that it starts again at 1.
+const BULLET: usize = 2;
+const NUMBERED: usize = 3;
+const FIRST_LIST: usize = 10;
+
+fn styles(docx: Docx) -> Docx {
+    let heading = |id: &str, name: &str, size: usize, level: usize| {
+        Style::new(id, StyleType::Paragraph)
+            .name(name)
+            .based_on("Normal")
+            .next("Normal")
+            .bold()
+            .size(size)
+            .color("1F3864")
+            .outline_lvl(level)
+            .line_spacing(LineSpacing::new().before(240).after(80))
+    };
+    let list = |id: usize, format: &str, text: &str| {
+        AbstractNumbering::new(id).add_level(
+            Level::new(0, Start::new(1), NumberFormat::new(format), LevelText::new(text), LevelJc::new("left")).indent(
+                Some(720),
+                Some(SpecialIndentType::Hanging(360)),
+                None,
+                None,
+            ),
+        )
+    };
+    docx.default_fonts(RunFonts::new().ascii("Calibri").hi_ansi("Calibri").cs("Calibri"))
+        .default_size(22)
+        .default_line_spacing(LineSpacing::new().after(100))
+        .add_style(heading("Title", "Title", 36, 0))
+        .add_style(heading("Heading1", "heading 1", 30, 0))
+        .add_style(heading("Heading2", "heading 2", 26, 1))
+        .add_style(heading("Heading3", "heading 3", 23, 2))
+        .add_abstract_numbering(list(BULLET, "bullet", "•"))
+        .add_numbering(Numbering::new(BULLET, BULLET))
+        .add_abstract_numbering(list(NUMBERED, "decimal", "%1."))
+}
+
+/// What a run of text looks like where it is.
+#[derive(Default)]
+struct Format {
+    bold: usize,
+    italic: usize,
+    link: Option<String>,
+}
+
+/// The Word document for Markdown `text`.
+pub fn from_markdown(text: &str) -> Vec<u8> {
+    let mut docx = styles(Docx::new());
+    let mut para: Option<Paragraph> = None;
+    let mut lists: Vec<usize> = Vec::new();
+    let mut next_list = FIRST_LIST;
+    let mut f = Format::default();
+    let mut link_runs: Vec<Run> = Vec::new();
+    let mut first_heading = true;
+    let start = |style: Option<&str>, lists: &[usize]| {
+        let mut p = Paragraph::new();
+        if let Some(s) = style {
+            p = p.style(s);
+        } else if let Some(&kind) = lists.last() {
+            p = p.numbering(NumberingId::new(kind), IndentLevel::new(0));
+        }
+        p
+    };
+    for event in Parser::new_ext(text, pulldown_cmark::Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let style = match level {
+                    HeadingLevel::H1 if first_heading => "Title",
+                    HeadingLevel::H1 => "Heading1",
+                    HeadingLevel::H2 => "Heading1",
+                    HeadingLevel::H3 => "Heading2",
+                    _ => "Heading3",
+                };
+                first_heading = false;
+                para = Some(start(Some(style), &[]));
+            }
+            // A list item's first paragraph is the item itself.
+            Event::Start(Tag::Paragraph) if para.is_none() => para = Some(start(None, &[])),
+            Event::Start(Tag::Item) => para = Some(start(None, &lists)),
+            Event::Start(Tag::List(first)) => {
+                if let Some(p) = para.take() {
+                    docx = docx.add_paragraph(p);
+                }
+                if first.is_some() {
+                    let restart = LevelOverride::new(0).start(1);
+                    docx = docx.add_numbering(Numbering::new(next_list, NUMBERED).add_override(restart));
+                    lists.push(next_list);
+                    next_list += 1;
+                } else {
+                    lists.push(BULLET);
+                }
+            }
+            Event::End(TagEnd::List(_)) => {
+                lists.pop();
+            }
+            Event::End(TagEnd::Heading(_) | TagEnd::Paragraph | TagEnd::Item) => {
+                if let Some(p) = para.take() {
+                    docx = docx.add_paragraph(p);
+                }
+            }
+            Event::Start(Tag::Strong) => f.bold += 1,
+            Event::End(TagEnd::Strong) => f.bold -= 1,
+            Event::Start(Tag::Emphasis) => f.italic += 1,
+            Event::End(TagEnd::Emphasis) => f.italic -= 1,
+            Event::Start(Tag::Link { dest_url, .. }) => f.link = Some(dest_url.to_string()),
+            Event::End(TagEnd::Link) => {
+                if let Some(url) = f.link.take() {
+                    let mut h = Hyperlink::new(url, HyperlinkType::External);
+                    for r in link_runs.drain(..) {
+                        h = h.add_run(r);
+                    }
+                    para = Some(para.take().unwrap_or_default().add_hyperlink(h));
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                let mut run = Run::new().add_text(t.as_ref());
+                if f.bold > 0 {
+                    run = run.bold();
+                }
+                if f.italic > 0 {
+                    run = run.italic();
+                }
+                if f.link.is_some() {
+                    link_runs.push(run.color("1155CC").underline("single"));
+                } else {
+                    para = Some(para.take().unwrap_or_default().add_run(run));
+                }
+            }
+            Event::SoftBreak => para = Some(para.take().unwrap_or_default().add_run(Run::new().add_text(" "))),
+            Event::HardBreak => para = Some(para.take().unwrap_or_default().add_run(Run::new().add_break(docx_rs::BreakType::TextWrapping))),
+            Event::Rule => docx = docx.add_paragraph(Paragraph::new()),
+            _ => {}
+        }
+    }
+    if let Some(p) = para.take() {
+        docx = docx.add_paragraph(p);
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    docx.build().pack(&mut out).expect("writing a zip to memory cannot fail");
+    out.into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn markdown_becomes_word_paragraphs() {
+        let bytes = from_markdown("# Minutes\n\n## Recommendations\n\n- **Jane** said [00:01:23](rec.wav#t=83.0): fees must go.\n- Second\n\nA closing *line*.\n");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+        let mut xml = String::new();
+        zip.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
+        assert!(xml.contains(r#"<w:pStyle w:val="Title" />"#) || xml.contains(r#"w:val="Title""#), "{xml}");
+        assert!(xml.contains(r#"w:val="Heading1""#));
+        assert!(xml.contains("fees must go.") && xml.contains("A closing ") && xml.contains("00:01:23"));
+        assert_eq!(xml.matches("<w:numId").count(), 2, "two list items");
+        let mut rels = String::new();
+        zip.by_name("word/_rels/document.xml.rels").unwrap().read_to_string(&mut rels).unwrap();
+        assert!(rels.contains("rec.wav#t=83.0"), "{rels}");
+    }
+}

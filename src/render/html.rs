@@ -1,0 +1,13 @@
+//! HTML versions of the Markdown documents: the Markdown rendered by pulldown-cmark, set into
+//! the `page.html` template (which holds the look: styles, print layout).
+
+use minijinja::Value;
+use pulldown_cmark::{Options, Parser, html};
+
+use super::templates::{TemplateError, Templates};
+
+pub fn page(templates: &Templates, title: &str, markdown: &str) -> Result<String, TemplateError> {
+    let mut body = String::new();
+    html::push_html(&mut body, Parser::new_ext(markdown, Options::ENABLE_TABLES));
+    templates.render("page.html", &minijinja::context! { title => title, body => Value::from_safe_string(body) })
+}

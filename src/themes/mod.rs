@@ -1,0 +1,32 @@
+//! What a session was about: sentences scored against taxonomies of themes, extractive
+//! synopses, emerging key phrases, and recommendations found by their form.
+
+pub mod keyphrases;
+pub mod next_steps;
+pub mod recommend;
+pub mod score;
+pub mod synopsis;
+pub mod taxonomy;
+pub mod text;
+
+/// A sentence of the session picked out by its form, with who said it and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Said {
+    pub text: String,
+    /// The speaker's id, when the session was diarized.
+    pub speaker: Option<String>,
+    pub start: f64,
+    pub segment: usize,
+}
+
+impl Said {
+    /// Every sentence (segment) of the session that `is` picks, in order.
+    pub fn every(record: &crate::session::SessionRecord, is: fn(&str) -> bool) -> Vec<Said> {
+        record
+            .segments
+            .iter()
+            .filter(|s| is(&s.text))
+            .map(|s| Said { text: s.text.trim().to_string(), speaker: s.speaker.clone(), start: s.start, segment: s.id })
+            .collect()
+    }
+}
