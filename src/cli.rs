@@ -11,6 +11,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub models_dir: Option<PathBuf>,
 
+    /// The voice library [default: $RAPPORTEUR_VOICES, else ~/.local/share/rapporteur/voices.json]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub voices: Option<PathBuf>,
+
     /// No progress display; errors are still printed
     #[arg(long, short, global = true, conflicts_with = "json")]
     pub quiet: bool,
@@ -30,6 +34,9 @@ pub enum Command {
     /// Install, list and convert models
     #[command(subcommand)]
     Models(ModelsCommand),
+    /// Enrol, list and forget voices, recognised by name in later sessions
+    #[command(subcommand)]
+    Speakers(SpeakersCommand),
     /// Write a commented session.toml (title, date, agenda, participants) into a session folder
     Init {
         /// The session folder: `rapporteur run` writes OUT/<recording name>/
@@ -104,6 +111,20 @@ pub struct RunArgs {
     /// taxonomies (themes/*.toml); what it lacks comes from the built-in ones
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SpeakersCommand {
+    /// Store NAME's voice from recordings of them alone (30 s or more of speech is best)
+    Enroll {
+        name: String,
+        #[arg(required = true, value_name = "CLIP")]
+        clips: Vec<PathBuf>,
+    },
+    /// The enrolled voices
+    List,
+    /// Remove a voice from the library
+    Forget { name: String },
 }
 
 #[derive(Subcommand, Debug)]

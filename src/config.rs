@@ -21,6 +21,8 @@ pub struct RunConfig {
     pub speakers: Option<SpeakerCount>,
     /// The user's templates folder, if any.
     pub templates: Option<PathBuf>,
+    /// The voice library.
+    pub voices: PathBuf,
 }
 
 pub fn cores() -> usize {
@@ -49,7 +51,7 @@ pub fn split_cores(cores: usize, jobs: Option<usize>, threads: Option<usize>) ->
 }
 
 impl RunConfig {
-    pub fn from_args(args: RunArgs) -> RunConfig {
+    pub fn from_args(args: RunArgs, voices: PathBuf) -> RunConfig {
         let language = match args.language.trim().to_ascii_lowercase() {
             l if l == "auto" || l.is_empty() => None,
             l => Some(l),
@@ -70,6 +72,7 @@ impl RunConfig {
                 }
             }),
             templates: args.templates,
+            voices,
         }
     }
 }

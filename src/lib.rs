@@ -14,4 +14,5 @@ pub mod render;
 pub mod session;
 pub mod themes;
 pub mod transcribe;
+pub mod voices;
 pub mod diarize;

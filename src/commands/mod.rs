@@ -5,6 +5,7 @@ pub mod init;
 pub mod models;
 pub mod render;
 pub mod run;
+pub mod speakers;
 
 use crate::audio::AudioError;
 use crate::cli::{Cli, Command};
@@ -57,8 +58,10 @@ pub fn dispatch(cli: Cli) -> Exit {
     };
     let progress = Progress::new(mode);
     let store = crate::models::store::Store::open(cli.models_dir);
+    let voices = cli.voices.unwrap_or_else(crate::voices::default_path);
     let failures = match cli.command {
-        Command::Run(args) => run::run(crate::config::RunConfig::from_args(args), &store, &progress),
+        Command::Run(args) => run::run(crate::config::RunConfig::from_args(args, voices), &store, &progress),
+        Command::Speakers(cmd) => speakers::speakers(cmd, &voices, &store, &progress),
         Command::Models(cmd) => models::models(cmd, &store, &progress),
         Command::Init { dir } => init::init(&dir, &progress),
         Command::Render { dirs, templates } => render::render(&dirs, templates.as_deref(), &progress),

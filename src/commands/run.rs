@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::Failure;
 use crate::render::Documents;
+use crate::voices::Library;
 use crate::session::naming::Named;
 use crate::audio::decode;
 use crate::config::RunConfig;
@@ -90,13 +91,22 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
         }
     };
 
+    // Enrolled voices, if any; a library that cannot be read costs the names, not the run.
+    let voices = match Library::load(&cfg.voices) {
+        Ok(lib) if !lib.voices.is_empty() && cfg.speakers.is_some() => Some(lib),
+        Ok(_) => None,
+        Err(e) => {
+            progress.note(&format!("{e}; speakers will not be recognised by voice"));
+            None
+        }
+    };
     // Loaded when first needed, after the first transcription, so that a single recording's
     // peak memory is whisper's or the diarizer's, not both (about 100 MB less for an hour).
     let mut diarizer = None;
     let mut failures = Vec::new();
     for (recording, dir) in cfg.recordings.iter().zip(&dirs) {
         let name = recording.display().to_string();
-        match transcribe_one(recording, dir, &cfg, &documents, &resolved, &model, &mut vad, &mut diarizer, progress) {
+        match transcribe_one(recording, dir, &cfg, &documents, voices.as_ref(), &resolved, &model, &mut vad, &mut diarizer, progress) {
             Ok(record) => {
                 let speakers = if record.settings.diarize { format!(", {} speakers", record.speakers.len()) } else { String::new() };
                 let detail = format!("{:.1} s of audio, {} segments{speakers}, language {}", record.duration_s, record.segments.len(), record.language);
@@ -117,6 +127,7 @@ fn transcribe_one(
     dir: &Path,
     cfg: &RunConfig,
     documents: &Documents,
+    voices: Option<&Library>,
     resolved: &Resolved,
     model: &Model,
     vad: &mut Vad,
@@ -158,6 +169,14 @@ fn transcribe_one(
         let diarization = diarization.map_err(|e| Failure::new(Exit::Failed, format!("diarization failed on {name}: {e:#}")))?;
         segments = attribute::attribute(&diarization, segments);
         (speakers, speech) = attribute::summary(&diarization);
+        if let Some(library) = voices {
+            for (speaker, found) in speakers.iter_mut().zip(library.recognise(&diarization.voices, crate::voices::THRESHOLD)) {
+                if let Some(m) = &found {
+                    progress.note(&format!("{name}: {} is {} by voice (score {:.2})", speaker.id, m.name, m.score));
+                }
+                speaker.voice = found;
+            }
+        }
     }
     let turns = attribute::turns(&segments);
     let mut notes = Vec::new();

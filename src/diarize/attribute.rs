@@ -111,6 +111,7 @@ pub fn summary(d: &Diarization) -> (Vec<Speaker>, Vec<SpeakerTime>) {
             id: speaker_id(s),
             name: None,
             talk_time_s: ms(d.turns.iter().filter(|t| t.speaker == s).map(|t| t.end - t.start).sum()),
+            voice: None,
         })
         .collect();
     let speech = d.turns.iter().map(|t| SpeakerTime { speaker: speaker_id(t.speaker), start: ms(t.start), end: ms(t.end) }).collect();
@@ -152,6 +153,7 @@ mod tests {
                 DTurn { start: 1.8, end: 4.0, speaker: 1 },
                 DTurn { start: 5.0, end: 6.0, speaker: 0 },
             ],
+            voices: vec![],
         }
     }
 

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::audio::{Pcm, SAMPLE_RATE};
 use crate::transcribe::plan::{speech_regions, PlanParams};
 use cluster::{Item, SpeakerCount};
-use embedding::Embedder;
+use embedding::{Embedder, Embedding};
 use fbank::{Fbank, FRAME_LEN, FRAME_SHIFT};
 use segmentation::{Activity, Segmenter, FRAMES, FRAME_SPAN_S, FRAME_STEP_S, LOCAL_SPEAKERS, WINDOW_SAMPLES};
 
@@ -97,6 +97,9 @@ pub struct Diarization {
     pub speakers: usize,
     /// Sorted by start.
     pub turns: Vec<Turn>,
+    /// Each speaker's voice: the speech-weighted mean of their stretches' unit embeddings,
+    /// for matching enrolled voices.
+    pub voices: Vec<Embedding>,
 }
 
 /// A local speaker's stretch of speech within one window (pauses under `bridge_s`
@@ -187,7 +190,31 @@ impl Diarizer {
         for w in &windows {
             timeline.add(w);
         }
-        Ok(timeline.turns(speech))
+        let (mut diarization, order) = timeline.turns(speech);
+        let centroids = centroids(&items, &labels, speakers);
+        diarization.voices = order.iter().map(|&c| centroids[c]).collect();
+        Ok(diarization)
+    }
+
+    /// One voice from a clip of one speaker (enrolment): the speech-weighted mean of unit
+    /// embeddings of its speech, 4 s at a time.
+    pub fn voice(&self, pcm: &Pcm, speech: &[Range<f64>]) -> Result<(Embedding, f64)> {
+        let mut frames = Vec::new();
+        for r in speech {
+            let range = (r.start * SAMPLE_RATE as f64) as usize..((r.end * SAMPLE_RATE as f64) as usize).min(pcm.samples.len());
+            if range.len() > FRAME_LEN {
+                frames.extend(self.fbank.compute(&pcm.f32s(range)));
+            }
+        }
+        let per_s = SAMPLE_RATE as f64 / FRAME_SHIFT as f64;
+        let items: Vec<Item> = frames
+            .chunks(embedding::FRAMES)
+            .filter(|c| c.len() as f64 / per_s >= 1.0 || c.len() == frames.len())
+            .map(|c| Ok(Item { embedding: self.embedder.embed(c)?, speech_s: c.len() as f64 / per_s }))
+            .collect::<Result<_>>()?;
+        anyhow::ensure!(!items.is_empty(), "no speech found");
+        let speech_s = items.iter().map(|i| i.speech_s).sum();
+        Ok((centroids(&items, &vec![0; items.len()], 1)[0], speech_s))
     }
 
     /// Segments one window into stretches; for an anchor, also gathers each stretch's fbank
@@ -235,6 +262,22 @@ impl Diarizer {
         }
         Ok((Window { start, activity, stretches, anchor }, candidates))
     }
+}
+
+/// Per label, the speech-weighted mean of the unit embeddings labelled so, as a unit vector.
+fn centroids(items: &[Item], labels: &[usize], speakers: usize) -> Vec<Embedding> {
+    let mut sums = vec![[0f32; embedding::DIM]; speakers];
+    for (item, &label) in items.iter().zip(labels) {
+        let norm = item.embedding.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        for (s, x) in sums[label].iter_mut().zip(&item.embedding) {
+            *s += x / norm * item.speech_s as f32;
+        }
+    }
+    for s in &mut sums {
+        let norm = s.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        s.iter_mut().for_each(|x| *x /= norm);
+    }
+    sums
 }
 
 /// Whether `t` lies in one of the sorted, disjoint `regions`.
@@ -355,7 +398,8 @@ impl Timeline {
 
     /// In each frame inside the VAD's speech, as many speakers as the windows heard on
     /// average, the most heard first; then runs of frames become turns.
-    fn turns(&self, speech: &[Range<f64>]) -> Diarization {
+    /// The turns, and for each speaker (numbered by first speech) the timeline's speaker.
+    fn turns(&self, speech: &[Range<f64>]) -> (Diarization, Vec<usize>) {
         let total = self.seen.len();
         let time = |g: usize| g as f64 * FRAME_STEP_S + FRAME_SPAN_S / 2.0;
         let mut active = vec![vec![false; total]; self.speakers];
@@ -388,7 +432,7 @@ impl Timeline {
         for t in &mut turns {
             t.speaker = order.iter().position(|&s| s == t.speaker).expect("seen above");
         }
-        Diarization { speakers: order.len(), turns }
+        (Diarization { speakers: order.len(), turns, voices: Vec::new() }, order)
     }
 }
 
@@ -444,7 +488,8 @@ mod tests {
         let mut timeline = Timeline::new(n, 2);
         timeline.add(&first);
         timeline.add(&second);
-        let d = timeline.turns(&[0.0..20.0]);
+        let (d, order) = timeline.turns(&[0.0..20.0]);
+        assert_eq!(order, vec![0, 1]);
         assert_eq!(d.speakers, 2);
         let a: Vec<_> = d.turns.iter().filter(|t| t.speaker == 0).collect();
         assert_eq!(a.len(), 1);
@@ -463,7 +508,7 @@ mod tests {
 
     #[test]
     fn rttm_lines_are_standard() {
-        let d = Diarization { speakers: 1, turns: vec![Turn { start: 1.5, end: 3.25, speaker: 0 }] };
+        let d = Diarization { speakers: 1, turns: vec![Turn { start: 1.5, end: 3.25, speaker: 0 }], voices: vec![] };
         assert_eq!(d.rttm("s"), "SPEAKER s 1 1.500 1.750 <NA> <NA> SPEAKER_1 <NA> <NA>\n");
     }
 }

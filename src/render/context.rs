@@ -61,7 +61,8 @@ pub struct SpeakerInfo {
     pub name: Option<String>,
     pub role: Option<String>,
     pub organisation: Option<String>,
-    /// What named the speaker: `speakers.toml`, `voice` or `agenda`; none when unnamed.
+    /// What named the speaker: `speakers.toml`, `voice (score 0.87)` or `agenda`; none when
+    /// unnamed.
     pub named_by: Option<String>,
     pub talk_time: String,
     pub share_percent: u32,
@@ -324,7 +325,10 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
                 name: s.name.clone(),
                 role: p.and_then(|p| p.role.clone()),
                 organisation: p.and_then(|p| p.organisation.clone()),
-                named_by: named.named_by.get(&s.id).map(|n| n.to_string()),
+                named_by: named.named_by.get(&s.id).map(|&n| match (&s.voice, n) {
+                    (Some(v), "voice") => format!("voice (score {:.2})", v.score),
+                    _ => n.to_string(),
+                }),
                 talk_time: span(s.talk_time_s),
                 share_percent: if total_talk > 0.0 { (100.0 * s.talk_time_s / total_talk).round() as u32 } else { 0 },
             }

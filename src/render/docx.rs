@@ -4,7 +4,7 @@
 
 use docx_rs::{
     AbstractNumbering, Docx, Hyperlink, HyperlinkType, IndentLevel, Level, LevelJc, LevelOverride, LevelText, LineSpacing,
-    NumberFormat, Numbering,
+    NumberFormat, Numbering, Table, TableCell, TableRow,
     NumberingId, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
 };
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
@@ -66,6 +66,7 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
     let mut f = Format::default();
     let mut link_runs: Vec<Run> = Vec::new();
     let mut first_heading = true;
+    let (mut rows, mut cells): (Vec<TableRow>, Vec<TableCell>) = (Vec::new(), Vec::new());
     let start = |style: Option<&str>, lists: &[usize]| {
         let mut p = Paragraph::new();
         if let Some(s) = style {
@@ -112,6 +113,15 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
                     docx = docx.add_paragraph(p);
                 }
             }
+            Event::Start(Tag::TableHead) => f.bold += 1,
+            Event::End(TagEnd::TableHead) => {
+                f.bold -= 1;
+                rows.push(TableRow::new(std::mem::take(&mut cells)));
+            }
+            Event::End(TagEnd::TableRow) => rows.push(TableRow::new(std::mem::take(&mut cells))),
+            Event::Start(Tag::TableCell) => para = Some(Paragraph::new()),
+            Event::End(TagEnd::TableCell) => cells.push(TableCell::new().add_paragraph(para.take().unwrap_or_default())),
+            Event::End(TagEnd::Table) => docx = docx.add_table(Table::new(std::mem::take(&mut rows))),
             Event::Start(Tag::Strong) => f.bold += 1,
             Event::End(TagEnd::Strong) => f.bold -= 1,
             Event::Start(Tag::Emphasis) => f.italic += 1,
@@ -161,7 +171,7 @@ mod tests {
 
     #[test]
     fn markdown_becomes_word_paragraphs() {
-        let bytes = from_markdown("# Minutes\n\n## Recommendations\n\n- **Jane** said [00:01:23](rec.wav#t=83.0): fees must go.\n- Second\n\nA closing *line*.\n");
+        let bytes = from_markdown("# Minutes\n\n## Recommendations\n\n- **Jane** said [00:01:23](rec.wav#t=83.0): fees must go.\n- Second\n\nA closing *line*.\n\n| Voice | Talk |\n|---|---|\n| Jane | 45 s |\n");
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
         let mut xml = String::new();
         zip.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
@@ -169,6 +179,8 @@ mod tests {
         assert!(xml.contains(r#"w:val="Heading1""#));
         assert!(xml.contains("fees must go.") && xml.contains("A closing ") && xml.contains("00:01:23"));
         assert_eq!(xml.matches("<w:numId").count(), 2, "two list items");
+        assert_eq!(xml.matches("<w:tr>").count(), 2, "a table of two rows");
+        assert!(xml.contains("45 s"));
         let mut rels = String::new();
         zip.by_name("word/_rels/document.xml.rels").unwrap().read_to_string(&mut rels).unwrap();
         assert!(rels.contains("rec.wav#t=83.0"), "{rels}");

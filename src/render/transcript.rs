@@ -96,7 +96,7 @@ mod tests {
     fn with_speakers_text_has_a_line_per_turn_and_cues_a_prefix() {
         let mut s = sample();
         s.speakers = ["SPEAKER_1", "SPEAKER_2"]
-            .map(|id| crate::session::record::Speaker { id: id.into(), name: None, talk_time_s: 3.0 })
+            .map(|id| crate::session::record::Speaker { id: id.into(), name: None, talk_time_s: 3.0, voice: None })
             .to_vec();
         for seg in &mut s.segments {
             seg.speaker = Some("SPEAKER_1".into());

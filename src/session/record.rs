@@ -78,6 +78,9 @@ pub struct Speaker {
     pub name: Option<String>,
     /// Seconds of speech the diarizer gave this speaker.
     pub talk_time_s: f64,
+    /// The enrolled voice this speaker was recognised as, with its score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<crate::voices::VoiceMatch>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -68,7 +68,7 @@ mod tests {
 
     fn record() -> SessionRecord {
         let mut r = sample();
-        r.speakers = ["SPEAKER_1", "SPEAKER_2"].map(|id| Speaker { id: id.into(), name: None, talk_time_s: 1.0 }).to_vec();
+        r.speakers = ["SPEAKER_1", "SPEAKER_2"].map(|id| Speaker { id: id.into(), name: None, talk_time_s: 1.0, voice: None }).to_vec();
         r
     }
 

@@ -20,6 +20,8 @@ pub fn wheel_dir() -> PathBuf {
 pub fn rapporteur() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rapporteur"));
     cmd.current_dir(root());
+    // No voices enrolled unless a test enrols them: the user's own library stays out.
+    cmd.env("RAPPORTEUR_VOICES", root().join("target/test-no-voices.json"));
     cmd
 }
 

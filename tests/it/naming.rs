@@ -74,3 +74,52 @@ fn run_checks_session_toml_before_transcribing() {
     assert!(!stderr(&o).contains("\"transcribe\""), "failed before transcribing");
     assert!(!session.join("session.json").exists());
 }
+
+#[test]
+fn an_enrolled_voice_names_its_speaker_in_a_later_run() {
+    tiny_en();
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("voices.json");
+    // The first lead discussant alone (68.3 s to 86.4 s of the sample, by its RTTM).
+    let all = sample_head(87.0);
+    let clip = dir.path().join("amina.wav");
+    write_wav(&clip, 16000, &all[(68.4 * 16000.0) as usize..(86.4 * 16000.0) as usize]);
+    let with_library = |args: &[&str]| rapporteur().env("RAPPORTEUR_VOICES", &library).args(args).output().unwrap();
+    let o = with_library(&["speakers", "enroll", "Rosa Voice", clip.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = with_library(&["speakers", "list"]);
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("Rosa Voice\t18 s of speech\tamina.wav"), "{}", String::from_utf8_lossy(&o.stdout));
+
+    let out = dir.path().join("out");
+    let o = with_library(&["run", SAMPLE, "--model", "tiny.en", "--language", "en", "--out", out.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let session = out.join("listening-session");
+    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(session.join("session.json")).unwrap()).unwrap();
+    let recognised: Vec<(&str, f64)> = record["speakers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| Some((s["id"].as_str()?, s["voice"]["score"].as_f64()?)))
+        .collect();
+    // Only the enrolled speaker, the one who speaks fourth (the agenda's first discussant).
+    assert_eq!(recognised.len(), 1, "{recognised:?}");
+    assert_eq!(recognised[0].0, record["turns"][3]["speaker"].as_str().unwrap());
+    assert!(recognised[0].1 >= rapporteur::voices::THRESHOLD as f64);
+    let minutes = std::fs::read_to_string(session.join("minutes.md")).unwrap();
+    assert!(minutes.contains("| Rosa Voice | 29 s | 21% | voice (score "), "{minutes}");
+    assert!(minutes.contains("| Maria Santos | 45 s | 33% | agenda |"), "the agenda still names the others");
+    // A name in speakers.toml wins over the voice.
+    std::fs::write(session.join("speakers.toml"), format!("{} = \"Amina Diallo\"\n", recognised[0].0)).unwrap();
+    let o = run(&["render", session.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(session.join("minutes.md")).unwrap().contains("| Amina Diallo | 29 s | 21% | speakers.toml |"));
+
+    // Silence has no voice to enrol; forgetting works once.
+    let quiet = dir.path().join("quiet.wav");
+    write_wav(&quiet, 16000, &vec![0.0; 16000 * 3]);
+    let o = with_library(&["speakers", "enroll", "Nobody", quiet.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("quiet.wav has no speech to enrol"), "{}", stderr(&o));
+    assert!(with_library(&["speakers", "forget", "Rosa Voice", "--quiet"]).status.success());
+    assert_eq!(with_library(&["speakers", "forget", "Rosa Voice", "--quiet"]).status.code(), Some(2));
+}

@@ -1,0 +1,91 @@
+//! `rapporteur speakers enroll|list|forget`: the local voice library. A voice is made from
+//! clips of one person alone; `run` then names the diarized speakers it recognises.
+
+use std::path::{Path, PathBuf};
+
+use super::Failure;
+use crate::cli::SpeakersCommand;
+use crate::diarize::{Diarizer, Params};
+use crate::exit::Exit;
+use crate::models::catalog::{Kind, VAD};
+use crate::models::store::Store;
+use crate::progress::Progress;
+use crate::voices::{Library, Voice};
+
+pub fn speakers(cmd: SpeakersCommand, library: &Path, store: &Store, progress: &Progress) -> Vec<Failure> {
+    let result = match cmd {
+        SpeakersCommand::Enroll { name, clips } => enroll(library, &name, &clips, store, progress),
+        SpeakersCommand::List => list(library),
+        SpeakersCommand::Forget { name } => forget(library, &name, progress),
+    };
+    match result {
+        Ok(()) => vec![],
+        Err(f) => {
+            progress.error(None, &f.message);
+            vec![f]
+        }
+    }
+}
+
+fn load(library: &Path) -> Result<Library, Failure> {
+    Library::load(library).map_err(|e| Failure::new(Exit::Input, e.0))
+}
+
+fn save(lib: &Library, library: &Path) -> Result<(), Failure> {
+    lib.save(library).map_err(|e| Failure::new(Exit::Output, e.0))
+}
+
+fn enroll(library: &Path, name: &str, clips: &[PathBuf], store: &Store, progress: &Progress) -> Result<(), Failure> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Failure::new(Exit::Usage, "the voice needs a name".to_string()));
+    }
+    let mut lib = load(library)?;
+    let vad_model = store.resolve(VAD, Kind::Vad)?;
+    let mut vad = crate::audio::vad::Vad::load(&vad_model.path, 1).map_err(|e| Failure::new(Exit::Model, e.to_string()))?;
+    let diarizer = Diarizer::load().map_err(|e| Failure::new(Exit::Model, format!("cannot load the speaker models: {e:#}")))?;
+    let params = Params::default();
+    // Every clip's voice, weighted by its speech, make the one enrolled.
+    let mut sum = vec![0f32; crate::diarize::embedding::DIM];
+    let mut speech_s = 0.0;
+    for clip in clips {
+        let file = clip.display().to_string();
+        let (pcm, _) = crate::audio::decode::decode(clip)?;
+        let probs = vad.probabilities(&pcm).map_err(|e| Failure::new(Exit::Failed, format!("voice activity detection failed on {file}: {e}")))?;
+        let (voice, seconds) = diarizer
+            .voice(&pcm, &params.speech(&probs))
+            .map_err(|_| Failure::new(Exit::Input, format!("{file} has no speech to enrol; give a clip where {name} speaks")))?;
+        sum.iter_mut().zip(voice).for_each(|(s, v)| *s += v * seconds as f32);
+        speech_s += seconds;
+    }
+    let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    sum.iter_mut().for_each(|x| *x /= norm);
+    let clips = clips.iter().map(|c| c.file_name().map_or_else(|| c.display().to_string(), |n| n.to_string_lossy().into_owned())).collect();
+    lib.enroll(Voice { name: name.to_string(), embedding: sum, speech_s: (speech_s * 10.0).round() / 10.0, clips });
+    save(&lib, library)?;
+    let advice = if speech_s < 10.0 { "; under 10 s of speech: add clips for a surer match" } else { "" };
+    progress.done(name, &library.display().to_string(), &format!("voice enrolled from {speech_s:.0} s of speech{advice}"));
+    Ok(())
+}
+
+fn list(library: &Path) -> Result<(), Failure> {
+    let lib = load(library)?;
+    if lib.voices.is_empty() {
+        println!("no voices enrolled in {}", library.display());
+    }
+    for v in &lib.voices {
+        println!("{}\t{:.0} s of speech\t{}", v.name, v.speech_s, v.clips.join(", "));
+    }
+    Ok(())
+}
+
+fn forget(library: &Path, name: &str, progress: &Progress) -> Result<(), Failure> {
+    let mut lib = load(library)?;
+    if !lib.forget(name) {
+        let known: Vec<&str> = lib.voices.iter().map(|v| v.name.as_str()).collect();
+        return Err(Failure::new(Exit::Usage, format!("no voice named {name} in {} (enrolled: {})", library.display(), if known.is_empty() { "none".into() } else { known.join(", ") })));
+    }
+    save(&lib, library)?;
+    progress.done(name, &library.display().to_string(), "voice forgotten");
+    Ok(())
+}
