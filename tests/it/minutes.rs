@@ -149,6 +149,20 @@ fn template_mistakes_name_file_and_line() {
     assert_eq!(read(dir.path(), "minutes.md"), "# Minutes of 2026-11-20\n* Amina Diallo\n* Amina Diallo\n* Lena Fischer\n");
     assert!(read(dir.path(), "summary.md").starts_with("# Thematic summary"));
 
+    // Taxonomies of one's own sit in the templates folder's themes/.
+    std::fs::create_dir(templates.path().join("themes")).unwrap();
+    let mine = templates.path().join("themes/inspections.toml");
+    std::fs::write(&mine, "id = \"mine\"\nname = \"Our own themes\"\n[[theme]]\nid = \"inspection\"\nname = \"Labour inspection\"\nterms = { \"inspection\" = 2, \"inspector\" = 2 }\n").unwrap();
+    let o = run(&["render", dir.path().to_str().unwrap(), "--templates", templates.path().to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = read(dir.path(), "summary.md");
+    assert!(summary.contains("## Our own themes") && summary.contains("| 1 | Labour inspection |"), "{summary}");
+    std::fs::write(&mine, "id = \"mine\"\nname = \"Our own themes\"\n[[theme]]\nid = \"inspection\"\nname = \"Labour inspection\"\nterms = { \"inspection\" = \"high\" }\n").unwrap();
+    let o = run(&["render", dir.path().to_str().unwrap(), "--templates", templates.path().to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains(&format!("{}:6:", mine.display())), "{}", stderr(&o));
+    std::fs::remove_file(&mine).unwrap();
+
     // A syntax error stops `run` before any audio is decoded.
     std::fs::write(templates.path().join("summary.md"), "{% for t in taxonomies %}\n").unwrap();
     let out = tempfile::tempdir().unwrap();
