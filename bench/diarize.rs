@@ -1,7 +1,7 @@
 //! Diarize recordings without transcribing them, for tuning and benchmarks:
 //! `cargo run --release --example diarize -- OUT_DIR WAV...` writes OUT_DIR/<stem>.rttm and
 //! prints `stem, audio seconds, diarization seconds (VAD included), speakers` per recording.
-//! Parameters come from the environment (RAPPORTEUR_DIAR_STEP, _ANCHOR, _BRIDGE, _THRESHOLD,
+//! Parameters come from the environment (RAPPORTEUR_DIAR_STEP, _ANCHOR, _BRIDGE, _MAX_STRETCH, _THRESHOLD,
 //! _MIN_EMBED, _MIN_CLUSTER, _SILENCE, _VADTH, _PAD, _SPEAKERS); the defaults are `run`'s.
 
 use std::time::Instant;
@@ -20,6 +20,7 @@ fn main() -> anyhow::Result<()> {
     p.step_s = env("STEP").unwrap_or(p.step_s);
     p.anchor_every = env("ANCHOR").map_or(p.anchor_every, |a| a as usize);
     p.bridge_s = env("BRIDGE").unwrap_or(p.bridge_s);
+    p.max_stretch_s = env("MAX_STRETCH").unwrap_or(p.max_stretch_s);
     p.threshold = env("THRESHOLD").unwrap_or(p.threshold);
     p.min_embed_s = env("MIN_EMBED").unwrap_or(p.min_embed_s);
     p.min_cluster_speech_s = env("MIN_CLUSTER").unwrap_or(p.min_cluster_speech_s);

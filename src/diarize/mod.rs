@@ -33,6 +33,10 @@ pub struct Params {
     pub anchor_every: usize,
     /// Pauses shorter than this stay inside one stretch of a local speaker's speech.
     pub bridge_s: f64,
+    /// Longer stretches are cut into equal pieces no longer than this, each labelled on its
+    /// own: the segmentation model sometimes gives one local speaker two voices that follow
+    /// each other without a pause, and one embedding of both would give them one label.
+    pub max_stretch_s: f64,
     /// A stretch is embedded from the frames where its speaker talks alone, or all its
     /// frames when those are fewer than this; with less speech still it gets no embedding
     /// of its own (too short to tell voices apart) and takes the speaker of its nearest
@@ -56,7 +60,8 @@ impl Default for Params {
         Params {
             step_s: 5.0,
             anchor_every: 2,
-            bridge_s: 1.0,
+            bridge_s: 0.5,
+            max_stretch_s: 4.0,
             min_embed_s: 0.5,
             threshold: 0.6,
             min_cluster_speech_s: 0.5,
@@ -225,8 +230,14 @@ impl Diarizer {
         audio.resize(WINDOW_SAMPLES, 0.0);
         let activity = self.segmenter.activity(&audio)?;
         let bridge = (params.bridge_s / FRAME_STEP_S).round() as usize;
+        let max_frames = ((params.max_stretch_s / FRAME_STEP_S) as usize).max(1);
         let stretches: Vec<Stretch> = (0..LOCAL_SPEAKERS)
-            .flat_map(|local| runs(activity.iter().map(move |a| a[local]), bridge).into_iter().map(move |frames| Stretch { local, frames, speaker: None }))
+            .flat_map(|local| {
+                runs(activity.iter().map(move |a| a[local]), bridge)
+                    .into_iter()
+                    .flat_map(move |run| pieces(run, max_frames))
+                    .map(move |frames| Stretch { local, frames, speaker: None })
+            })
             .collect();
         let mut candidates = Vec::new();
         if anchor {
@@ -278,6 +289,13 @@ fn centroids(items: &[Item], labels: &[usize], speakers: usize) -> Vec<Embedding
         s.iter_mut().for_each(|x| *x /= norm);
     }
     sums
+}
+
+/// `run` cut into the fewest equal pieces of at most `max` frames.
+fn pieces(run: Range<usize>, max: usize) -> impl Iterator<Item = Range<usize>> {
+    let n = run.len().div_ceil(max).max(1);
+    let len = run.len().div_ceil(n);
+    (0..n).map(move |i| run.start + i * len..(run.start + (i + 1) * len).min(run.end)).filter(|p| !p.is_empty())
 }
 
 /// Whether `t` lies in one of the sorted, disjoint `regions`.
@@ -497,6 +515,13 @@ mod tests {
         let b: Vec<_> = d.turns.iter().filter(|t| t.speaker == 1).collect();
         assert_eq!(b.len(), 1);
         assert!((b[0].start - 7.5).abs() < 0.2 && b[0].end > 14.5, "{b:?}");
+    }
+
+    #[test]
+    fn long_runs_are_cut_into_equal_pieces() {
+        assert_eq!(pieces(10..20, 4).collect::<Vec<_>>(), vec![10..14, 14..18, 18..20]);
+        assert_eq!(pieces(10..18, 4).collect::<Vec<_>>(), vec![10..14, 14..18]);
+        assert_eq!(pieces(10..13, 4).collect::<Vec<_>>(), vec![10..13]);
     }
 
     #[test]
