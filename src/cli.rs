@@ -107,6 +107,21 @@ pub struct RunArgs {
     #[arg(long, conflicts_with_all = ["min_speakers", "max_speakers"])]
     pub no_diarize: bool,
 
+    /// Use only channel N of a multi-channel recording (1 is the left) [default: the
+    /// channels mixed into one]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub channel: Option<u32>,
+
+    /// Each channel is one speaker (a microphone per person, a recorder per side): every
+    /// moment goes to the loudest channel, without voice clustering
+    #[arg(long, conflicts_with_all = ["channel", "speakers", "min_speakers", "max_speakers", "no_diarize"])]
+    pub channels_as_speakers: bool,
+
+    /// Transcribe what a truncated recording holds (one that ends before its header says)
+    /// instead of refusing it
+    #[arg(long)]
+    pub allow_truncated: bool,
+
     /// A folder of your own templates (minutes.md, summary.md, page.html) and theme
     /// taxonomies (themes/*.toml); what it lacks comes from the built-in ones
     #[arg(long, value_name = "DIR")]

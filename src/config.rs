@@ -23,6 +23,9 @@ pub struct RunConfig {
     pub templates: Option<PathBuf>,
     /// The voice library.
     pub voices: PathBuf,
+    /// Which channels are used (each one a speaker with `Channels::Each`), and whether a
+    /// truncated file is accepted.
+    pub audio: crate::audio::decode::Options,
 }
 
 pub fn cores() -> usize {
@@ -73,6 +76,14 @@ impl RunConfig {
             }),
             templates: args.templates,
             voices,
+            audio: crate::audio::decode::Options {
+                channels: match (args.channel, args.channels_as_speakers) {
+                    (_, true) => crate::audio::decode::Channels::Each,
+                    (Some(n), false) => crate::audio::decode::Channels::One(n as usize - 1),
+                    (None, false) => crate::audio::decode::Channels::Mix,
+                },
+                allow_truncated: args.allow_truncated,
+            },
         }
     }
 }

@@ -16,6 +16,8 @@ pub enum Exit {
     Model = 4,
     /// The output folder could not be created or written.
     Output = 5,
+    /// Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
+    Interrupted = 130,
 }
 
 impl Exit {

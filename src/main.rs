@@ -8,5 +8,12 @@ use rapporteur::commands;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C (or SIGTERM) stops at once: nothing half-written is left behind, and a session
+    // folder without session.json was not finished.
+    let _ = ctrlc::set_handler(|| {
+        rapporteur::fsutil::on_interrupt();
+        eprintln!("interrupted: stopped; no partial output was kept");
+        std::process::exit(rapporteur::exit::Exit::Interrupted as i32);
+    });
     commands::dispatch(cli).into()
 }

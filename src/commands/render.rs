@@ -35,7 +35,10 @@ pub fn render(dirs: &[PathBuf], templates: Option<&Path>, progress: &Progress) -
         let result = SessionRecord::load(&dir.join("session.json"))
             .map_err(|e| Failure::new(Exit::Input, e.to_string()))
             .and_then(|record| Named::load(dir, &record).map_err(|e| Failure::new(Exit::Input, e)))
-            .and_then(|named| Ok(documents.write_all(dir, &named)?));
+            .and_then(|named| {
+                let _commit = crate::fsutil::commit();
+                Ok(documents.write_all(dir, &named)?)
+            });
         match result {
             Ok(paths) => progress.done(&name, &name, &format!("{} documents", paths.len())),
             Err(f) => {

@@ -13,7 +13,8 @@ use crate::voices::Library;
 use crate::session::naming::Named;
 use crate::audio::decode;
 use crate::config::RunConfig;
-use crate::diarize::{attribute, Diarizer, Params as DiarizeParams};
+use crate::audio::decode::Channels;
+use crate::diarize::{attribute, channels, Diarizer, Params as DiarizeParams};
 use crate::exit::Exit;
 use crate::fsutil::write_atomic;
 use crate::models::catalog::Kind;
@@ -135,10 +136,15 @@ fn transcribe_one(
     progress: &Progress,
 ) -> Result<SessionRecord, Failure> {
     let name = recording.display().to_string();
-    let stage = progress.stage(&name, "decode", false);
-    let decoded = decode::decode(recording);
+    let stage = progress.stage(&name, "decode", true);
+    let decoded = decode::decode_with(recording, cfg.audio, &|f| stage.set_percent((f * 100.0) as i64));
     stage.finish();
-    let (pcm, source_audio) = decoded?;
+    let (signals, source_audio) = decoded?;
+    // With a speaker per channel the channels are kept for attribution and transcribed mixed.
+    let (pcm, per_channel) = match cfg.audio.channels {
+        Channels::Each => (channels::mix(&signals), Some(signals)),
+        _ => (signals.into_iter().next().unwrap_or_default(), None),
+    };
     let (bytes, sha256) = sha256_file(recording).map_err(|e| Failure::new(Exit::Input, format!("cannot read {name}: {e}")))?;
 
     let stage = progress.stage(&name, "detect speech", false);
@@ -153,7 +159,11 @@ fn transcribe_one(
     let mut segments = transcription.segments;
 
     let (mut speakers, mut speech) = (Vec::new(), Vec::new());
-    if let Some(count) = cfg.speakers {
+    if let Some(signals) = &per_channel {
+        let diarization = channels::diarize(signals, &DiarizeParams::default().speech(&probs));
+        segments = attribute::attribute(&diarization, segments);
+        (speakers, speech) = attribute::summary(&diarization);
+    } else if let Some(count) = cfg.speakers {
         if diarizer.is_none() {
             let stage = progress.stage("diarization models", "load model", false);
             let loaded = Diarizer::load();
@@ -180,6 +190,9 @@ fn transcribe_one(
     }
     let turns = attribute::turns(&segments);
     let mut notes = Vec::new();
+    if source_audio.truncated {
+        notes.push(format!("the recording is truncated: only its first {:.1} s were transcribed", pcm.duration_s()));
+    }
     if transcription.chunks.is_empty() {
         notes.push("no speech was found in the recording".to_string());
     }
@@ -187,6 +200,9 @@ fn transcribe_one(
         notes.push(format!("{} segments were dropped because whisper repeated itself in a loop", transcription.dropped_loops));
     }
 
+    for note in &notes {
+        progress.note(&format!("{name}: {note}"));
+    }
     let language = dominant_language(&segments).or(cfg.decode.language.clone()).unwrap_or_else(|| "en".into());
     let record = SessionRecord {
         schema_version: record::SCHEMA_VERSION,
@@ -203,6 +219,7 @@ fn transcribe_one(
             sha256,
             sample_rate: source_audio.sample_rate,
             channels: source_audio.channels,
+            codec: source_audio.codec,
         },
         duration_s: record::ms(pcm.duration_s()),
         model: ModelInfo { name: resolved.name.clone(), sha256: resolved.sha256.clone() },
@@ -210,9 +227,14 @@ fn transcribe_one(
             language: cfg.decode.language.clone().unwrap_or_else(|| "auto".into()),
             beam_size: cfg.decode.beam_size,
             full_window: !cfg.decode.fit_audio_ctx,
-            diarize: cfg.speakers.is_some(),
-            min_speakers: cfg.speakers.map(|c| c.min),
-            max_speakers: cfg.speakers.and_then(|c| (c.max != usize::MAX).then_some(c.max)),
+            diarize: cfg.speakers.is_some() || per_channel.is_some(),
+            channel: match cfg.audio.channels {
+                Channels::One(c) => Some(c + 1),
+                _ => None,
+            },
+            channels_as_speakers: per_channel.is_some(),
+            min_speakers: cfg.speakers.filter(|_| per_channel.is_none()).map(|c| c.min),
+            max_speakers: cfg.speakers.filter(|_| per_channel.is_none()).and_then(|c| (c.max != usize::MAX).then_some(c.max)),
         },
         language,
         speakers,
@@ -222,7 +244,9 @@ fn transcribe_one(
         notes,
     };
 
-    // Documents first, session.json last: a folder with session.json is complete.
+    // Documents first, session.json last: a folder with session.json is complete. An
+    // interrupt waits for the whole set.
+    let _commit = crate::fsutil::commit();
     let write_fail = |e: std::io::Error| Failure::new(Exit::Output, format!("cannot write to {}: {e}; check free space and permissions", dir.display()));
     std::fs::create_dir_all(dir).map_err(write_fail)?;
     let session_toml = dir.join(crate::session::metadata::FILE_NAME);

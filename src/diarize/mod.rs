@@ -5,6 +5,7 @@
 //! windows' frames, now labelled with those speakers, are averaged into one timeline.
 
 pub mod attribute;
+pub mod channels;
 pub mod cluster;
 pub mod embedding;
 pub mod fbank;

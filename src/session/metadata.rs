@@ -84,7 +84,8 @@ pub fn load_file(path: &Path) -> Result<Option<SessionMeta>, MetaError> {
     })
 }
 
-fn parse(text: &str) -> Result<SessionMeta, (usize, String)> {
+/// A session.toml's text, or the line and what is wrong with it.
+pub fn parse(text: &str) -> Result<SessionMeta, (usize, String)> {
     let meta: SessionMeta = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
     let line_of = |key: &str| text.lines().position(|l| l.trim_start().starts_with(key)).map_or(1, |i| i + 1);
     if let Some(d) = &meta.date

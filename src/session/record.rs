@@ -48,6 +48,9 @@ pub struct Source {
     pub sha256: String,
     pub sample_rate: u32,
     pub channels: usize,
+    /// The audio codec (`pcm_s16le`, `mp3`, `aac`...).
+    #[serde(default)]
+    pub codec: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -68,6 +71,12 @@ pub struct Settings {
     /// Bounds on the number of speakers (`--speakers`, `--min-speakers`, `--max-speakers`).
     pub min_speakers: Option<usize>,
     pub max_speakers: Option<usize>,
+    /// The one channel used (`--channel`, 1-based); absent when the channels were mixed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<usize>,
+    /// Each channel taken as one speaker (`--channels-as-speakers`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub channels_as_speakers: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -196,10 +205,10 @@ pub(crate) mod tests {
         SessionRecord {
             schema_version: SCHEMA_VERSION,
             generator: Generator { name: "rapporteur".into(), version: "0".into(), whisper_cpp: "x".into() },
-            source: Source { path: "a.wav".into(), file_name: "a.wav".into(), bytes: 1, sha256: "00".into(), sample_rate: 16000, channels: 1 },
+            source: Source { path: "a.wav".into(), file_name: "a.wav".into(), bytes: 1, sha256: "00".into(), sample_rate: 16000, channels: 1, codec: "pcm_s16le".into() },
             duration_s: 3725.5,
             model: ModelInfo { name: "tiny.en".into(), sha256: "11".into() },
-            settings: Settings { language: "auto".into(), beam_size: 1, full_window: false, diarize: false, min_speakers: None, max_speakers: None },
+            settings: Settings { language: "auto".into(), beam_size: 1, full_window: false, diarize: false, min_speakers: None, max_speakers: None, channel: None, channels_as_speakers: false },
             speakers: vec![],
             speech: vec![],
             turns: vec![],

@@ -33,7 +33,7 @@ fn line_of(text: &str, key: &str) -> usize {
 }
 
 /// Names by speaker id, or the line and what is wrong with it.
-fn parse(text: &str, record: &SessionRecord) -> Result<BTreeMap<String, String>, (usize, String)> {
+pub fn parse(text: &str, record: &SessionRecord) -> Result<BTreeMap<String, String>, (usize, String)> {
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| toml_error(text, &e))?;
     let mut names = BTreeMap::new();
     for (id, value) in table {

@@ -63,3 +63,110 @@ fn an_unknown_language_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("English-only"), "{}", stderr(&o));
 }
+
+/// Runs `rapporteur run FILE` into a fresh `out` folder and checks the refusal: exit code 3,
+/// one line naming the file with `words` in it, and nothing written.
+fn refused(file: &std::path::Path, words: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = run(&["run", file.to_str().unwrap(), "--model", "tiny.en", "--out", out.to_str().unwrap(), "--quiet"]);
+    let msg = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{msg}");
+    assert_eq!(msg.lines().count(), 1, "one line: {msg}");
+    assert!(msg.contains(file.to_str().unwrap()) && msg.contains(words), "{msg}");
+    assert!(!msg.contains("panicked"), "{msg}");
+    assert!(files_in(&out).is_empty(), "{:?}", files_in(&out));
+}
+
+#[test]
+fn broken_recordings_are_refused_with_what_to_do() {
+    tiny_en();
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("whole.wav");
+    write_wav(&wav, 16_000, &sample_head(6.0));
+    let bytes = std::fs::read(&wav).unwrap();
+
+    let truncated = dir.path().join("truncated.wav");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    refused(&truncated, "it is truncated: it ends after 3.0 s of the 6.0 s its header promises; copy or export it again, or pass --allow-truncated");
+
+    let random = dir.path().join("random.mp3");
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let noise: Vec<u8> = (0..20_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    std::fs::write(&random, noise).unwrap();
+    refused(&random, "not a recognised audio or video file");
+
+    // A valid WAV header with no samples after it.
+    let zero = dir.path().join("zero-length.wav");
+    write_wav(&zero, 16_000, &[]);
+    refused(&zero, "it holds no audio (0 s)");
+
+    let folder = dir.path().join("a-folder.wav");
+    std::fs::create_dir(&folder).unwrap();
+    refused(&folder, "it is a folder, not a recording");
+
+    let opus = dir.path().join("opus.ogg");
+    let o = std::process::Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-i", wav.to_str().unwrap(), "-c:a", "libopus", opus.to_str().unwrap()])
+        .output()
+        .expect("ffmpeg is installed (scripts/setup.sh)");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    refused(&opus, "its audio codec, opus, is not supported; convert it to WAV, MP3, M4A, FLAC or OGG");
+}
+
+#[test]
+fn a_truncated_recording_is_transcribed_when_allowed_with_a_note() {
+    tiny_en();
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("whole.wav");
+    write_wav(&wav, 16_000, &sample_head(8.0));
+    let bytes = std::fs::read(&wav).unwrap();
+    let truncated = dir.path().join("cut.wav");
+    std::fs::write(&truncated, &bytes[..bytes.len() * 3 / 4]).unwrap();
+    let out = dir.path().join("out");
+    let o = run(&["run", truncated.to_str().unwrap(), "--allow-truncated", "--no-diarize", "--model", "tiny.en", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cut.wav: the recording is truncated: only its first 6.0 s were transcribed"), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("cut/session.json")).unwrap()).unwrap();
+    assert_eq!(v["duration_s"], 6.0);
+    assert!(v["notes"][0].as_str().unwrap().contains("truncated"), "{}", v["notes"]);
+}
+
+#[test]
+fn ctrl_c_stops_the_run_and_leaves_nothing_half_written() {
+    use std::io::BufRead;
+    tiny_en();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut child = rapporteur()
+        .args(["run", SAMPLE, "--model", "tiny.en", "--json", "--out", out.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once transcription has begun, as a person pressing Ctrl-C would.
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let transcribing = line.contains(r#""stage":"transcribe""#) && line.contains("progress");
+        seen.push(line);
+        if transcribing {
+            break;
+        }
+    }
+    assert!(seen.iter().any(|l| l.contains("transcribe")), "{seen:?}");
+    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    assert!(rest.iter().any(|l| l.contains("interrupted")), "{rest:?}");
+    assert!(files_in(&out).is_empty(), "nothing written: {:?}", files_in(&out));
+}

@@ -2,6 +2,7 @@
 //! on the bundled sample and on audio they generate, with the real tiny.en model.
 
 mod errors;
+mod formats;
 mod chunking;
 mod helpers;
 mod minutes;

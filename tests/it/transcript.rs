@@ -129,6 +129,8 @@ fn quiet_prints_nothing_and_silence_gives_an_empty_transcript() {
     assert_eq!(stderr(&o), "");
     assert_eq!(std::fs::read_to_string(out.join("silence/transcript.txt")).unwrap(), "");
     assert_eq!(std::fs::read_to_string(out.join("silence/speakers.rttm")).unwrap(), "", "nobody speaks");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(out.join("silence/session.json")).unwrap()).unwrap();
+    assert_eq!(v["notes"][0], "no speech was found in the recording", "all silence is a valid result, with a note");
 }
 
 #[test]
