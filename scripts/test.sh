@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # One command on a fresh machine: set up and run the whole test suite (unit and integration
-# tests; the integration tests install the real tiny.en model on first use).
+# tests; the integration tests install the real tiny.en model on first use), then fuzz the
+# decoder and the TOML parsers for a bounded time (FUZZ_SECONDS per target, default 30;
+# 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo test --release "$@"
+secs=${FUZZ_SECONDS:-30}
+if [ "$secs" -gt 0 ]; then scripts/fuzz.sh "$secs"; fi

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rapporteur::audio::decode::{decode_source, Channels};
+use rapporteur::audio::decode::{decode_source, Channels, Options};
 
 const EXTENSIONS: [Option<&str>; 8] = [None, Some("wav"), Some("mp3"), Some("m4a"), Some("flac"), Some("ogg"), Some("mp4"), Some("mkv")];
 
@@ -14,5 +14,6 @@ fuzz_target!(|data: &[u8]| {
         1 => Channels::One(1),
         _ => Channels::Each,
     };
-    let _ = decode_source(Box::new(std::io::Cursor::new(bytes.to_vec())), ext, channels, &|_| {});
+    let options = Options { channels, allow_truncated: first & 0x80 != 0 };
+    let _ = decode_source(Box::new(std::io::Cursor::new(bytes.to_vec())), ext, options, &|_| {});
 });

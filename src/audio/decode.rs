@@ -202,7 +202,11 @@ struct Output {
 
 impl Output {
     fn new(reserve: usize) -> Output {
-        Output { rate: 0, resampler: None, samples: Vec::with_capacity(reserve), scratch: Vec::new() }
+        // A damaged header may claim hours it does not hold: the reservation is only a hint,
+        // and untouched pages cost no memory; if the system refuses it, the vector grows.
+        let mut samples = Vec::new();
+        let _ = samples.try_reserve_exact(reserve);
+        Output { rate: 0, resampler: None, samples, scratch: Vec::new() }
     }
 
     fn push(&mut self, rate: u32, frames: impl Iterator<Item = f32>) -> Result<(), String> {
