@@ -51,11 +51,7 @@ pub fn default_path() -> PathBuf {
     if let Some(p) = std::env::var_os("RAPPORTEUR_VOICES") {
         return PathBuf::from(p);
     }
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    data.join("rapporteur").join("voices.json")
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("rapporteur").join("voices.json")
 }
 
 impl Library {
@@ -75,10 +71,8 @@ impl Library {
     }
 
     pub fn save(&self, path: &Path) -> Result<(), LibraryError> {
+        // write_atomic creates the folder when needed.
         let fail = |e: std::io::Error| LibraryError(format!("cannot write voice library {}: {e}", path.display()));
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(fail)?;
-        }
         write_atomic(path, serde_json::to_string_pretty(self).expect("serialisable").as_bytes()).map_err(fail)
     }
 

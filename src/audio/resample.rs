@@ -50,18 +50,13 @@ impl Stream {
 
     pub fn finish(mut self, sink: &mut dyn FnMut(&[f32])) -> Result<(), AudioError> {
         let expected = (self.consumed * SAMPLE_RATE as u64).div_ceil(self.rate as u64);
-        let mut capped = |x: &[f32], produced: u64| {
-            let keep = (expected.saturating_sub(produced) as usize).min(x.len());
-            sink(&x[..keep]);
-        };
         let mut partial = self.pending.len();
-        // Zeros are pumped through until the delayed end of the signal has come out.
+        // Zeros are pumped through until the delayed end of the signal has come out; what
+        // comes after it is cut off.
         self.pending.resize(self.resampler.input_frames_max(), 0.0);
         while self.produced < expected {
-            let before = self.produced;
-            let mut collected = Vec::new();
-            self.process(0, Some(partial), &mut |x| collected.extend_from_slice(x))?;
-            capped(&collected, before);
+            let room = (expected - self.produced) as usize;
+            self.process(0, Some(partial), &mut |x| sink(&x[..room.min(x.len())]))?;
             partial = 0;
         }
         Ok(())

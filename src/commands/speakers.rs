@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::Failure;
 use crate::cli::SpeakersCommand;
+use crate::diarize::cluster::{centroid, Item};
+use crate::diarize::embedding::unit;
 use crate::diarize::{Diarizer, Params};
 use crate::exit::Exit;
 use crate::models::catalog::{Kind, VAD};
@@ -46,8 +48,7 @@ fn enroll(library: &Path, name: &str, clips: &[PathBuf], store: &Store, progress
     let diarizer = Diarizer::load().map_err(|e| Failure::new(Exit::Model, format!("cannot load the speaker models: {e:#}")))?;
     let params = Params::default();
     // Every clip's voice, weighted by its speech, make the one enrolled.
-    let mut sum = vec![0f32; crate::diarize::embedding::DIM];
-    let mut speech_s = 0.0;
+    let mut voices = Vec::new();
     for clip in clips {
         let file = clip.display().to_string();
         let (pcm, _) = crate::audio::decode::decode(clip)?;
@@ -55,13 +56,12 @@ fn enroll(library: &Path, name: &str, clips: &[PathBuf], store: &Store, progress
         let (voice, seconds) = diarizer
             .voice(&pcm, &params.speech(&probs))
             .map_err(|_| Failure::new(Exit::Input, format!("{file} has no speech to enrol; give a clip where {name} speaks")))?;
-        sum.iter_mut().zip(voice).for_each(|(s, v)| *s += v * seconds as f32);
-        speech_s += seconds;
+        voices.push(Item { embedding: voice, speech_s: seconds });
     }
-    let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-    sum.iter_mut().for_each(|x| *x /= norm);
+    let speech_s: f64 = voices.iter().map(|v| v.speech_s).sum();
+    let embedding = unit(centroid(&voices, &vec![0; voices.len()], 0)).to_vec();
     let clips = clips.iter().map(|c| c.file_name().map_or_else(|| c.display().to_string(), |n| n.to_string_lossy().into_owned())).collect();
-    lib.enroll(Voice { name: name.to_string(), embedding: sum, speech_s: (speech_s * 10.0).round() / 10.0, clips });
+    lib.enroll(Voice { name: name.to_string(), embedding, speech_s: (speech_s * 10.0).round() / 10.0, clips });
     save(&lib, library)?;
     let advice = if speech_s < 10.0 { "; under 10 s of speech: add clips for a surer match" } else { "" };
     progress.done(name, &library.display().to_string(), &format!("voice enrolled from {speech_s:.0} s of speech{advice}"));

@@ -87,7 +87,9 @@ fn labels_after(n: usize, steps: &[kodama::Step<f64>], merges: usize) -> Vec<usi
     (0..n).map(|i| root(&mut parent, i)).collect()
 }
 
-fn centroid(items: &[Item], labels: &[usize], label: usize) -> Embedding {
+/// The speech-weighted sum of the unit embeddings of the items labelled `label` (a direction;
+/// `embedding::unit` makes it a voice).
+pub fn centroid(items: &[Item], labels: &[usize], label: usize) -> Embedding {
     let mut c = [0f32; DIM];
     for (item, _) in items.iter().zip(labels).filter(|(_, l)| **l == label) {
         let norm = item.embedding.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);

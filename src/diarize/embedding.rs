@@ -54,6 +54,13 @@ impl Embedder {
     }
 }
 
+/// `e` scaled to length 1 (a zero vector stays zero).
+pub fn unit(mut e: Embedding) -> Embedding {
+    let norm = e.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    e.iter_mut().for_each(|x| *x /= norm);
+    e
+}
+
 /// Cosine similarity; embeddings need not be normalised.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();

@@ -197,8 +197,7 @@ impl Diarizer {
             timeline.add(w);
         }
         let (mut diarization, order) = timeline.turns(speech);
-        let centroids = centroids(&items, &labels, speakers);
-        diarization.voices = order.iter().map(|&c| centroids[c]).collect();
+        diarization.voices = order.iter().map(|&c| embedding::unit(cluster::centroid(&items, &labels, c))).collect();
         Ok(diarization)
     }
 
@@ -220,7 +219,7 @@ impl Diarizer {
             .collect::<Result<_>>()?;
         anyhow::ensure!(!items.is_empty(), "no speech found");
         let speech_s = items.iter().map(|i| i.speech_s).sum();
-        Ok((centroids(&items, &vec![0; items.len()], 1)[0], speech_s))
+        Ok((embedding::unit(cluster::centroid(&items, &vec![0; items.len()], 0)), speech_s))
     }
 
     /// Segments one window into stretches; for an anchor, also gathers each stretch's fbank
@@ -274,22 +273,6 @@ impl Diarizer {
         }
         Ok((Window { start, activity, stretches, anchor }, candidates))
     }
-}
-
-/// Per label, the speech-weighted mean of the unit embeddings labelled so, as a unit vector.
-fn centroids(items: &[Item], labels: &[usize], speakers: usize) -> Vec<Embedding> {
-    let mut sums = vec![[0f32; embedding::DIM]; speakers];
-    for (item, &label) in items.iter().zip(labels) {
-        let norm = item.embedding.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-        for (s, x) in sums[label].iter_mut().zip(&item.embedding) {
-            *s += x / norm * item.speech_s as f32;
-        }
-    }
-    for s in &mut sums {
-        let norm = s.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-        s.iter_mut().for_each(|x| *x /= norm);
-    }
-    sums
 }
 
 /// `run` cut into the fewest equal pieces of at most `max` frames.

@@ -29,10 +29,9 @@ impl Named {
     pub fn new(record: &SessionRecord, meta: Option<SessionMeta>, given: &BTreeMap<String, String>) -> Named {
         let mut names: BTreeMap<String, String> = BTreeMap::new();
         let mut named_by = BTreeMap::new();
-        let by_voice: BTreeMap<String, String> =
+        let mut by_voice: BTreeMap<String, String> =
             record.speakers.iter().filter_map(|s| s.voice.as_ref().map(|v| (s.id.clone(), v.name.clone()))).collect();
         let mut from_agenda = meta.as_ref().map(|m| agenda::names(m, record)).unwrap_or_default();
-        let mut by_voice = by_voice;
         // A name given to another voice by a stronger source is not this one's.
         by_voice.retain(|id, name| !given.iter().any(|(other, n)| other != id && n == name));
         from_agenda.retain(|id, name| ![given, &by_voice].iter().any(|m| m.iter().any(|(other, n)| other != id && n == name)));
