@@ -90,6 +90,13 @@ fn broken_recordings_are_refused_with_what_to_do() {
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
     refused(&truncated, "it is truncated: it ends after 3.0 s of the 6.0 s its header promises; copy or export it again, or pass --allow-truncated");
 
+    // A header claiming a 2.87 GHz sample rate (found by the fuzzer: it made the resampler hang).
+    let mut header = bytes.clone();
+    header[24..28].copy_from_slice(&2_869_247_616u32.to_le_bytes());
+    let bad_rate = dir.path().join("bad-rate.wav");
+    std::fs::write(&bad_rate, header).unwrap();
+    refused(&bad_rate, "its header gives a sample rate of 2869247616 Hz, which no recording has: the file is damaged");
+
     let random = dir.path().join("random.mp3");
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let noise: Vec<u8> = (0..20_000)
