@@ -22,7 +22,7 @@ fn main() {
     let model = Model::load(&m.path, &m.name).expect("model loads");
     let mut vad = Vad::load(&v.path, 1).expect("VAD loads");
     let (pcm, _) = decode::decode(std::path::Path::new(&a[2])).expect("decodable audio");
-    let opts = DecodeOptions { language: Some("en".into()), beam_size: 1, threads: 1, fit_audio_ctx: true };
+    let opts = DecodeOptions { language: Some("en".into()), among: vec![], beam_size: 1, threads: 1, fit_audio_ctx: true };
     let stage = Progress::new(Mode::Quiet).stage("", "transcribe", true);
     let probs = vad.probabilities(&pcm).expect("VAD runs");
     let chunked = transcribe::transcribe(&model, &probs, &pcm, &opts, &PlanParams::default(), 2, &stage).expect("chunked run");

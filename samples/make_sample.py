@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Generate the bundled sample session from samples/script.tsv with Debian's TTS voices.
+"""Generate a bundled sample session from its script with Debian's TTS voices:
+  make_sample.py                    listening-session from script.tsv
+  make_sample.py mixed-languages    mixed-languages from script-mixed-languages.tsv (English
+                                    with one French and one Spanish intervention, issue 7)
 
 Each turn is spoken by festival (text2wave) or espeak-ng, trimmed of its leading and trailing
 silence with sox, resampled to 16 kHz mono, and joined with short pauses. Writes:
-  listening-session.wav      the recording (16 kHz mono 16-bit)
-  listening-session.ref.txt  `[start-end] SPEAKER: text` per turn
-  listening-session.rttm     who spoke when (standard RTTM)
+  NAME.wav      the recording (16 kHz mono 16-bit)
+  NAME.ref.txt  `[start-end] SPEAKER: text` per turn
+  NAME.rttm     who spoke when (standard RTTM)
 
 Needs: festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts espeak-ng sox (Debian packages).
 The outputs are committed, so running the demo or the tests needs no TTS.
@@ -17,11 +20,15 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-NAME = "listening-session"
+NAME = sys.argv[1] if len(sys.argv) > 1 else "listening-session"
+SCRIPT = "script.tsv" if NAME == "listening-session" else f"script-{NAME}.tsv"
 RATE = 16000
 LEAD_IN = 0.8      # seconds of silence before the first turn
 GAP_SAME = 0.6     # pause between two turns of one speaker
 GAP_CHANGE = 1.0   # pause when the speaker changes
+# espeak-ng words per minute: slower for the French and Spanish, which whisper base hears
+# more clearly that way.
+ESPEAK_SPEED = {"mixed-languages": "125"}
 
 
 def run(cmd, **kw):
@@ -34,7 +41,7 @@ def speak(voice: str, text: str, out: Path) -> None:
     if engine == "festival":
         run(["text2wave", "-eval", f"(voice_{name})", "-o", str(raw)], input=text.encode())
     elif engine == "espeak":
-        run(["espeak-ng", "-v", name, "-s", "150", "-w", str(raw), text])
+        run(["espeak-ng", "-v", name, "-s", ESPEAK_SPEED.get(NAME, "150"), "-w", str(raw), text])
     else:
         sys.exit(f"unknown TTS engine in voice '{voice}'")
     # Trim silence at both ends so the RTTM marks speech, not padding; normalise level.
@@ -49,7 +56,7 @@ def duration(path: Path) -> float:
 
 def main() -> None:
     turns = []
-    for line in (HERE / "script.tsv").read_text().splitlines():
+    for line in (HERE / SCRIPT).read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             speaker, voice, text = line.split("\t")
             turns.append((speaker, voice, text))

@@ -70,9 +70,21 @@ pub struct RunArgs {
     #[arg(long, short, value_name = "NAME|PATH", default_value = crate::models::catalog::DEFAULT_WHISPER)]
     pub model: String,
 
-    /// Spoken language (ISO 639-1 code such as en, fr, es), or auto to detect it
+    /// Spoken language (ISO 639-1 code such as en, fr, es), or auto to detect it for every
+    /// stretch of speech
     #[arg(long, short, default_value = "auto")]
     pub language: String,
+
+    /// The languages expected in the session (such as en,fr,es): detection chooses only
+    /// among them [default: any language whisper knows]
+    #[arg(long, value_name = "CODES", value_delimiter = ',', conflicts_with = "language")]
+    pub languages: Vec<String>,
+
+    /// Add an English translation of everything said in another language (whisper's
+    /// translate task); the transcript keeps the original, the minutes and summary use the
+    /// English
+    #[arg(long)]
+    pub translate: bool,
 
     /// Chunks decoded at once, each by its own whisper worker [default: from the core count]
     #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..=256))]

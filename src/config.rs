@@ -14,6 +14,8 @@ pub struct RunConfig {
     /// Catalogue name or path of a ggml file.
     pub model: String,
     pub decode: DecodeOptions,
+    /// Add English translations of segments in other languages.
+    pub translate: bool,
     /// Whisper workers decoding chunks at once.
     pub jobs: usize,
     pub plan: crate::transcribe::plan::PlanParams,
@@ -64,7 +66,14 @@ impl RunConfig {
             recordings: args.recordings,
             out: args.out,
             model: args.model,
-            decode: DecodeOptions { language, beam_size: args.beam_size, threads, fit_audio_ctx: !args.full_window },
+            decode: DecodeOptions {
+                language,
+                among: args.languages.iter().map(|l| l.trim().to_ascii_lowercase()).filter(|l| !l.is_empty()).collect(),
+                beam_size: args.beam_size,
+                threads,
+                fit_audio_ctx: !args.full_window,
+            },
+            translate: args.translate,
             jobs,
             plan: crate::transcribe::plan::PlanParams::default(),
             speakers: (!args.no_diarize).then(|| {

@@ -79,6 +79,12 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
         stage.finish();
         let model = model?;
         model.check_language(cfg.decode.language.as_deref())?;
+        for code in &cfg.decode.among {
+            model.check_language(Some(code))?;
+        }
+        if cfg.translate && !model.is_multilingual() {
+            return Err(Failure::new(Exit::Usage, format!("model {} is English-only and cannot translate; use a multilingual model such as base", resolved.name)));
+        }
         // One thread: the VAD is light (0.5 s for 3 min of audio), and ggml's threads spin while
         // they wait, which under load from other processes cost minutes in the test suite.
         let vad = Vad::load(&vad_model.path, 1).map_err(|e| Failure::new(Exit::Model, e.to_string()))?;
@@ -188,6 +194,13 @@ fn transcribe_one(
             }
         }
     }
+    // After attribution: a stretch translated as one is one speaker's.
+    if cfg.translate && segments.iter().any(|s| s.language != "en") {
+        let stage = progress.stage(&name, "translate", true);
+        let translated = transcribe::translate::translate(model, &pcm, segments, &cfg.decode, cfg.jobs, &|f| stage.set_percent((f * 100.0) as i64));
+        stage.finish();
+        segments = translated?;
+    }
     let turns = attribute::turns(&segments);
     let mut notes = Vec::new();
     if source_audio.truncated {
@@ -203,7 +216,12 @@ fn transcribe_one(
     for note in &notes {
         progress.note(&format!("{name}: {note}"));
     }
-    let language = dominant_language(&segments).or(cfg.decode.language.clone()).unwrap_or_else(|| "en".into());
+    // With no speech there is no language to tell, unless it was pinned or the model knows
+    // only English: `und` (ISO 639 for undetermined) rather than a guess.
+    let language = dominant_language(&segments)
+        .or(cfg.decode.language.clone())
+        .or_else(|| (!model.is_multilingual()).then(|| "en".to_string()))
+        .unwrap_or_else(|| "und".into());
     let record = SessionRecord {
         schema_version: record::SCHEMA_VERSION,
         generator: Generator {
@@ -233,6 +251,8 @@ fn transcribe_one(
                 _ => None,
             },
             channels_as_speakers: per_channel.is_some(),
+            languages: cfg.decode.among.clone(),
+            translate: cfg.translate,
             min_speakers: cfg.speakers.filter(|_| per_channel.is_none()).map(|c| c.min),
             max_speakers: cfg.speakers.filter(|_| per_channel.is_none()).and_then(|c| (c.max != usize::MAX).then_some(c.max)),
         },

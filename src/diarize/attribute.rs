@@ -94,11 +94,11 @@ pub fn turns(segments: &[Segment]) -> Vec<Turn> {
     for s in segments {
         let speaker = s.speaker.clone().unwrap_or_default();
         match out.last_mut() {
-            Some(t) if t.speaker == speaker => {
+            Some(t) if t.speaker == speaker && t.language == s.language => {
                 t.end = t.end.max(s.end);
                 t.segments.push(s.id);
             }
-            _ => out.push(Turn { speaker, start: s.start, end: s.end, segments: vec![s.id] }),
+            _ => out.push(Turn { speaker, start: s.start, end: s.end, language: s.language.clone(), segments: vec![s.id] }),
         }
     }
     out
@@ -135,6 +135,7 @@ mod tests {
             end: words[words.len() - 1].end,
             text: join_words(&words),
             language: "en".into(),
+            translation: None,
             speaker: None,
             no_speech_prob: 0.1,
             tokens: words

@@ -47,6 +47,9 @@ pub struct SessionInfo {
     pub timezone: Option<String>,
     pub organisers: Vec<String>,
     pub language: String,
+    /// Every language spoken with its speaking time, the most spoken first (`French (2 min
+    /// 10 s)`).
+    pub languages: Vec<String>,
     pub duration: String,
     pub recording: String,
     pub recording_href: String,
@@ -79,7 +82,12 @@ pub struct ParticipantInfo {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Claim {
+    /// In English: a translation when it was said in another language and translated.
     pub text: String,
+    /// The language it was said in, when not English (`French`).
+    pub language: Option<String>,
+    /// `text` is whisper's English translation of what was said.
+    pub translated: bool,
     pub speaker: Option<String>,
     pub at: String,
     pub seconds: f64,
@@ -92,6 +100,10 @@ pub struct Intervention {
     pub at: String,
     pub href: String,
     pub duration: String,
+    /// The language it was delivered in, when not English (`French`).
+    pub language: Option<String>,
+    /// Its gist is whisper's English translation.
+    pub translated: bool,
     /// The sentences that best sum it up, in order.
     pub gist: Vec<Claim>,
 }
@@ -151,6 +163,52 @@ fn span(seconds: f64) -> String {
     }
 }
 
+/// A language's English name from its ISO 639-1 code; the code when not listed.
+pub fn language_name(code: &str) -> String {
+    let name = match code {
+        "en" => "English",
+        "fr" => "French",
+        "es" => "Spanish",
+        "ar" => "Arabic",
+        "zh" => "Chinese",
+        "ru" => "Russian",
+        "pt" => "Portuguese",
+        "de" => "German",
+        "it" => "Italian",
+        "nl" => "Dutch",
+        "tr" => "Turkish",
+        "sw" => "Swahili",
+        "hi" => "Hindi",
+        "ur" => "Urdu",
+        "bn" => "Bengali",
+        "fa" => "Persian",
+        "uk" => "Ukrainian",
+        "pl" => "Polish",
+        "ja" => "Japanese",
+        "ko" => "Korean",
+        "id" => "Indonesian",
+        "tl" => "Tagalog",
+        "vi" => "Vietnamese",
+        "th" => "Thai",
+        "am" => "Amharic",
+        "ha" => "Hausa",
+        "so" => "Somali",
+        _ => return code.to_string(),
+    };
+    name.to_string()
+}
+
+/// Speaking time per language, the most spoken first.
+fn languages(record: &SessionRecord) -> Vec<(String, f64)> {
+    let mut time: BTreeMap<&str, f64> = BTreeMap::new();
+    for s in &record.segments {
+        *time.entry(&s.language).or_default() += s.end - s.start;
+    }
+    let mut out: Vec<(String, f64)> = time.into_iter().map(|(l, t)| (l.to_string(), t)).collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
 /// How documents call a speaker: the name given, else `Speaker N` for `SPEAKER_N`.
 pub fn label(record: &SessionRecord, id: &str) -> String {
     match record.speakers.iter().find(|s| s.id == id).and_then(|s| s.name.clone()) {
@@ -176,9 +234,13 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn claim(&self, text: &str, speaker: Option<&str>, seconds: f64) -> Claim {
+    /// A claim about what segment `segment` said (`text`, in English when translated).
+    fn claim(&self, text: &str, speaker: Option<&str>, seconds: f64, segment: usize) -> Claim {
+        let seg = self.record.segments.iter().find(|s| s.id == segment);
         Claim {
             text: text.trim().to_string(),
+            language: seg.filter(|s| s.language != "en").map(|s| language_name(&s.language)),
+            translated: seg.is_some_and(|s| s.translation.is_some()),
             speaker: speaker.map(|s| label(self.record, s)),
             at: clock(seconds),
             seconds: (seconds * 10.0).round() / 10.0,
@@ -187,22 +249,30 @@ impl Builder<'_> {
     }
 
     fn quote(&self, q: &Quote) -> Claim {
-        self.claim(&q.text, q.speaker.as_deref(), q.start)
+        self.claim(&q.text, q.speaker.as_deref(), q.start, q.segment)
     }
 
     /// One intervention from consecutive segments of one speaker.
     fn intervention(&self, speaker: Option<&str>, segments: &[usize]) -> Intervention {
         let segs: Vec<_> = segments.iter().filter_map(|&i| self.record.segments.get(i)).collect();
         let (start, end) = (segs.first().map_or(0.0, |s| s.start), segs.last().map_or(0.0, |s| s.end));
-        let texts: Vec<&str> = segs.iter().map(|s| s.text.as_str()).collect();
+        let texts: Vec<&str> = segs.iter().map(|s| s.english()).collect();
         // A sentence for every half minute or so of speech, at most three.
         let k = (1 + ((end - start) / 30.0) as usize).min(3);
-        let gist = summarise(&texts, &[], k).into_iter().map(|i| self.claim(&segs[i].text, speaker, segs[i].start)).collect();
-        Intervention { speaker: speaker.map(|s| label(self.record, s)), at: clock(start), href: format!("{}#t={start:.1}", self.href), duration: span(end - start), gist }
+        let gist: Vec<Claim> = summarise(&texts, &[], k).into_iter().map(|i| self.claim(segs[i].english(), speaker, segs[i].start, segs[i].id)).collect();
+        // The language most of it was in (a turn holds one language; a paragraph may not).
+        let mut time: BTreeMap<&str, f64> = BTreeMap::new();
+        for s in &segs {
+            *time.entry(s.language.as_str()).or_default() += s.end - s.start;
+        }
+        let language = time.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(l, _)| l).filter(|&l| l != "en").map(language_name);
+        let translated = language.is_some() && gist.iter().all(|g| g.translated);
+        Intervention { speaker: speaker.map(|s| label(self.record, s)), at: clock(start), href: format!("{}#t={start:.1}", self.href), duration: span(end - start), language, translated, gist }
     }
 }
 
-/// Turns as (speaker, segment ids); without speakers, paragraphs of about a minute.
+/// Turns as (speaker, segment ids); without speakers, paragraphs of about a minute (a new one
+/// where the language changes).
 fn turns(record: &SessionRecord) -> Vec<(Option<String>, Vec<usize>)> {
     if !record.turns.is_empty() {
         return record.turns.iter().map(|t| (Some(t.speaker.clone()), t.segments.clone())).collect();
@@ -210,7 +280,8 @@ fn turns(record: &SessionRecord) -> Vec<(Option<String>, Vec<usize>)> {
     let mut out: Vec<(Option<String>, Vec<usize>)> = Vec::new();
     let mut start = f64::NEG_INFINITY;
     for (i, s) in record.segments.iter().enumerate() {
-        if s.start - start >= 60.0 || out.is_empty() {
+        let switch = i > 0 && record.segments[i - 1].language != s.language;
+        if s.start - start >= 60.0 || out.is_empty() || switch {
             out.push((None, Vec::new()));
             start = s.start;
         }
@@ -338,8 +409,8 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
     let interventions = all.iter().map(|(_, i)| i.clone()).collect();
     let (agenda, discussion) = if meta.agenda.is_empty() { (Vec::new(), Vec::new()) } else { place(&meta, named, all) };
 
-    let recommendations = recommend::recommendations(record).iter().map(|r| b.claim(&r.text, r.speaker.as_deref(), r.start)).collect();
-    let next_steps = next_steps::next_steps(record).iter().map(|r| b.claim(&r.text, r.speaker.as_deref(), r.start)).collect();
+    let recommendations = recommend::recommendations(record).iter().map(|r| b.claim(&r.text, r.speaker.as_deref(), r.start, r.segment)).collect();
+    let next_steps = next_steps::next_steps(record).iter().map(|r| b.claim(&r.text, r.speaker.as_deref(), r.start, r.segment)).collect();
 
     let taxonomy_infos = taxonomies
         .iter()
@@ -371,7 +442,7 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
         .collect();
 
     let theme_stems: HashSet<String> = taxonomies.iter().flat_map(|t| &t.themes).flat_map(|th| th.terms.keys()).flat_map(|term| stems(term)).collect();
-    let sentences: Vec<(usize, &str)> = record.segments.iter().map(|s| (s.id, s.text.as_str())).collect();
+    let sentences: Vec<(usize, &str)> = record.segments.iter().map(|s| (s.id, s.english())).collect();
     let starts: BTreeMap<usize, f64> = record.segments.iter().map(|s| (s.id, s.start)).collect();
     let emerging = key_phrases(&sentences, &theme_stems, 10)
         .into_iter()
@@ -390,6 +461,7 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
             timezone: meta.timezone.clone(),
             organisers: meta.organisers.clone(),
             language: meta.language.clone().unwrap_or_else(|| record.language.clone()),
+            languages: languages(record).into_iter().map(|(code, t)| format!("{} ({})", language_name(&code), span(t))).collect(),
             duration: span(record.duration_s),
             recording: record.source.file_name.clone(),
             recording_href: b.href.clone(),

@@ -1,4 +1,6 @@
-//! Transcript documents: plain text, SubRip and WebVTT.
+//! Transcript documents: plain text, SubRip and WebVTT. What was said in another language
+//! than English is marked with its language code and followed by its English translation,
+//! when there is one.
 
 use std::fmt::Write;
 
@@ -16,11 +18,21 @@ fn clock(seconds: f64, sep: char) -> String {
 /// Caption text, after the speaker if known. It may not contain the cue arrow, and a blank
 /// line would end the cue.
 fn cue_text(s: &SessionRecord, seg: &Segment) -> String {
-    let text = seg.text.replace("-->", "->").lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n");
-    match &seg.speaker {
+    let clean = |t: &str| t.replace("-->", "->").lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n");
+    let text = format!("{}{}", language_tag(&seg.language), clean(&seg.text));
+    let text = match &seg.speaker {
         Some(speaker) => format!("{}: {text}", s.speaker_label(speaker)),
         None => text,
+    };
+    match &seg.translation {
+        Some(english) => format!("{text}\n[en] {}", clean(english)),
+        None => text,
     }
+}
+
+/// `[fr] ` before what was not said in English.
+fn language_tag(language: &str) -> String {
+    if language == "en" || language.is_empty() { String::new() } else { format!("[{language}] ") }
 }
 
 pub struct Text;
@@ -37,13 +49,21 @@ impl Exporter for Text {
         let stamp = |t: f64| clock(t, '.')[..8].to_string();
         if s.speakers.is_empty() {
             for seg in &s.segments {
-                writeln!(out, "[{}] {}", stamp(seg.start), seg.text).unwrap();
+                writeln!(out, "[{}] {}{}", stamp(seg.start), language_tag(&seg.language), seg.text).unwrap();
+                if let Some(english) = &seg.translation {
+                    writeln!(out, "           [en] {english}").unwrap();
+                }
             }
             return out;
         }
         for turn in &s.turns {
-            let text: Vec<&str> = turn.segments.iter().filter_map(|&id| s.segments.get(id)).map(|seg| seg.text.as_str()).collect();
-            writeln!(out, "[{}] {}: {}", stamp(turn.start), s.speaker_label(&turn.speaker), text.join(" ")).unwrap();
+            let segs: Vec<&Segment> = turn.segments.iter().filter_map(|&id| s.segments.get(id)).collect();
+            let text: Vec<&str> = segs.iter().map(|seg| seg.text.as_str()).collect();
+            writeln!(out, "[{}] {}: {}{}", stamp(turn.start), s.speaker_label(&turn.speaker), language_tag(&turn.language), text.join(" ")).unwrap();
+            let english: Vec<&str> = segs.iter().filter_map(|seg| seg.translation.as_deref()).collect();
+            if !english.is_empty() {
+                writeln!(out, "           [en] {}", english.join(" ")).unwrap();
+            }
         }
         out
     }

@@ -96,7 +96,7 @@ mod tests {
             .iter()
             .map(|(s, d)| {
                 t += d;
-                Turn { speaker: s.to_string(), start: t - d, end: t, segments: vec![] }
+                Turn { speaker: s.to_string(), start: t - d, end: t, language: "en".into(), segments: vec![] }
             })
             .collect();
         r

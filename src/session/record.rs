@@ -77,6 +77,12 @@ pub struct Settings {
     /// Each channel taken as one speaker (`--channels-as-speakers`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub channels_as_speakers: bool,
+    /// The languages detection chose from (`--languages`); empty when any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
+    /// Segments not in English were translated (`--translate`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub translate: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -104,6 +110,9 @@ pub struct Turn {
     pub speaker: String,
     pub start: f64,
     pub end: f64,
+    /// The language of the turn's segments: a speaker changing language starts a new turn.
+    #[serde(default)]
+    pub language: String,
     /// Ids of the turn's segments.
     pub segments: Vec<usize>,
 }
@@ -116,6 +125,9 @@ pub struct Segment {
     pub end: f64,
     pub text: String,
     pub language: String,
+    /// The English translation of a segment in another language (`--translate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation: Option<String>,
     /// Who said it; absent when the recording was not diarized.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<String>,
@@ -123,6 +135,13 @@ pub struct Segment {
     pub no_speech_prob: f32,
     pub words: Vec<Word>,
     pub tokens: Vec<Token>,
+}
+
+impl Segment {
+    /// What was said, in English: the translation when there is one, else the text.
+    pub fn english(&self) -> &str {
+        self.translation.as_deref().unwrap_or(&self.text)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -208,7 +227,7 @@ pub(crate) mod tests {
             source: Source { path: "a.wav".into(), file_name: "a.wav".into(), bytes: 1, sha256: "00".into(), sample_rate: 16000, channels: 1, codec: "pcm_s16le".into() },
             duration_s: 3725.5,
             model: ModelInfo { name: "tiny.en".into(), sha256: "11".into() },
-            settings: Settings { language: "auto".into(), beam_size: 1, full_window: false, diarize: false, min_speakers: None, max_speakers: None, channel: None, channels_as_speakers: false },
+            settings: Settings { language: "auto".into(), beam_size: 1, full_window: false, diarize: false, min_speakers: None, max_speakers: None, channel: None, channels_as_speakers: false, languages: vec![], translate: false },
             speakers: vec![],
             speech: vec![],
             turns: vec![],
@@ -220,6 +239,7 @@ pub(crate) mod tests {
                     end: 2.25,
                     text: "Welcome, everyone.".into(),
                     language: "en".into(),
+                    translation: None,
                     speaker: None,
                     no_speech_prob: 0.01,
                     words: vec![word(0.5, 1.0, "Welcome,"), word(1.1, 2.25, "everyone.")],
@@ -231,6 +251,7 @@ pub(crate) mod tests {
                     end: 3662.004,
                     text: "We recommend --> action.".into(),
                     language: "en".into(),
+                    translation: None,
                     speaker: None,
                     no_speech_prob: 0.02,
                     words: vec![word(3661.0, 3661.5, "We"), word(3661.5, 3662.004, "recommend")],

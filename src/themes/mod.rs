@@ -25,8 +25,8 @@ impl Said {
         record
             .segments
             .iter()
-            .filter(|s| is(&s.text))
-            .map(|s| Said { text: s.text.trim().to_string(), speaker: s.speaker.clone(), start: s.start, segment: s.id })
+            .filter(|s| is(s.english()))
+            .map(|s| Said { text: s.english().trim().to_string(), speaker: s.speaker.clone(), start: s.start, segment: s.id })
             .collect()
     }
 }

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use super::synopsis::summarise;
 use super::taxonomy::Taxonomy;
+use super::text::stems_in;
+#[cfg(test)]
 use super::text::stems;
 use crate::session::SessionRecord;
 
@@ -68,20 +70,24 @@ pub const SYNOPSIS: usize = 3;
 
 fn quote(record: &SessionRecord, i: usize) -> Quote {
     let s = &record.segments[i];
-    Quote { segment: s.id, text: s.text.trim().to_string(), speaker: s.speaker.clone(), start: s.start }
+    Quote { segment: s.id, text: s.english().trim().to_string(), speaker: s.speaker.clone(), start: s.start }
 }
 
 /// Every theme of the taxonomy raised in the session, ranked.
 pub fn report(record: &SessionRecord, taxonomy: &Taxonomy) -> TaxonomyReport {
-    let sentence_stems: Vec<Vec<String>> = record.segments.iter().map(|s| stems(&s.text)).collect();
+    // What was translated, or said in English, is scored in English; the rest in its own
+    // language, against the taxonomy's terms in that language if it has any.
+    let language = |s: &crate::session::record::Segment| if s.translation.is_some() { "en".to_string() } else { s.language.clone() };
+    let sentence_stems: Vec<Vec<String>> = record.segments.iter().map(|s| stems_in(s.english(), &language(s))).collect();
+    let languages: Vec<String> = record.segments.iter().map(language).collect();
     let total: f64 = record.segments.iter().map(|s| s.end - s.start).sum();
     let mut themes = Vec::new();
     for theme in &taxonomy.themes {
-        let terms = theme.stemmed_terms();
+        let mut terms: BTreeMap<&str, Vec<(Vec<String>, f64)>> = BTreeMap::new();
         let scored: Vec<(usize, f64)> = sentence_stems
             .iter()
             .enumerate()
-            .map(|(i, st)| (i, sentence_score(&terms, st)))
+            .map(|(i, st)| (i, sentence_score(terms.entry(&languages[i]).or_insert_with(|| theme.stemmed_terms_in(&languages[i])), st)))
             .filter(|&(_, s)| s >= taxonomy.min_score)
             .collect();
         if scored.is_empty() {
@@ -99,7 +105,7 @@ pub fn report(record: &SessionRecord, taxonomy: &Taxonomy) -> TaxonomyReport {
         let mut strongest = scored.clone();
         strongest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let quotes = strongest.iter().take(QUOTES).map(|&(i, _)| quote(record, i)).collect();
-        let texts: Vec<&str> = scored.iter().map(|&(i, _)| record.segments[i].text.as_str()).collect();
+        let texts: Vec<&str> = scored.iter().map(|&(i, _)| record.segments[i].english()).collect();
         let weights: Vec<f64> = scored.iter().map(|&(_, s)| s).collect();
         let synopsis = summarise(&texts, &weights, SYNOPSIS).into_iter().map(|k| quote(record, scored[k].0)).collect();
         themes.push(ThemeReport {
@@ -129,6 +135,7 @@ mod tests {
         let t = crate::themes::taxonomy::Theme {
             id: "t".into(),
             name: "T".into(),
+            terms_in: Default::default(),
             short: None,
             description: String::new(),
             terms: pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
@@ -198,5 +205,20 @@ terms = { "rain" = 3 }
         assert_eq!(fees.speakers, vec![("A".to_string(), 4.0), ("B".to_string(), 4.0)]);
         assert_eq!(fees.quotes[0].text, "Employers charged recruitment fees.");
         assert_eq!(fees.quotes.len(), 2);
+    }
+
+    #[test]
+    fn other_languages_score_by_translation_or_by_their_own_terms() {
+        let mut r = record(&[("A", "Les centres d'accueil ont fermé."), ("B", "Los refugios cerraron."), ("C", "Los albergues cerraron.")]);
+        r.segments[0].language = "fr".into();
+        r.segments[1].language = "es".into();
+        r.segments[2].language = "es".into();
+        r.segments[2].translation = Some("The shelters closed.".into());
+        let taxonomy = TAXONOMY.replace(r#""hotline" = 3 }"#, r#""hotline" = 3 }
+terms_in = { fr = { "centres d'accueil" = 3 } }"#);
+        let rep = report(&r, &parse("x.toml", &taxonomy).unwrap());
+        let shelter = rep.themes.iter().find(|t| t.id == "shelter").unwrap();
+        let quoted: Vec<&str> = shelter.quotes.iter().map(|q| q.text.as_str()).collect();
+        assert_eq!(quoted, ["Les centres d'accueil ont fermé.", "The shelters closed."], "French by its own terms, Spanish by its translation; the untranslated Spanish has no terms");
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::text::stems;
+use super::text::stems_in;
 use crate::session::toml_error;
 
 const BUILT_IN: [(&str, &str); 2] = [
@@ -43,6 +43,10 @@ pub struct Theme {
     #[serde(default)]
     pub description: String,
     pub terms: BTreeMap<String, f64>,
+    /// Terms in other languages, by ISO 639-1 code (`[theme.terms_in.fr]`), matched in what
+    /// was said in that language and not translated.
+    #[serde(default)]
+    pub terms_in: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
 impl Theme {
@@ -53,7 +57,13 @@ impl Theme {
     /// The terms as stem sequences with their weights, longest first (a phrase is matched
     /// before the words in it).
     pub fn stemmed_terms(&self) -> Vec<(Vec<String>, f64)> {
-        let mut terms: Vec<(Vec<String>, f64)> = self.terms.iter().map(|(t, w)| (stems(t), *w)).filter(|(s, _)| !s.is_empty()).collect();
+        self.stemmed_terms_in("en")
+    }
+
+    /// The terms for text in `language`: the English terms, or that language's.
+    pub fn stemmed_terms_in(&self, language: &str) -> Vec<(Vec<String>, f64)> {
+        let source = if language == "en" { Some(&self.terms) } else { self.terms_in.get(language) };
+        let mut terms: Vec<(Vec<String>, f64)> = source.into_iter().flatten().map(|(t, w)| (stems_in(t, language), *w)).filter(|(s, _)| !s.is_empty()).collect();
         terms.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         terms
     }
@@ -75,7 +85,7 @@ pub fn parse(file: &str, text: &str) -> Result<Taxonomy, TaxonomyError> {
         if !ids.insert(&theme.id) {
             return Err(fail(line_of(&format!("\"{}\"", theme.id)), format!("theme id \"{}\" is used twice", theme.id)));
         }
-        if let Some((term, w)) = theme.terms.iter().find(|(_, w)| !(w.is_finite() && **w > 0.0)) {
+        if let Some((term, w)) = theme.terms.iter().chain(theme.terms_in.values().flatten()).find(|(_, w)| !(w.is_finite() && **w > 0.0)) {
             return Err(fail(line_of(&format!("\"{term}\"")), format!("the weight of \"{term}\" must be a positive number, not {w}")));
         }
     }
@@ -125,7 +135,7 @@ mod tests {
 
     #[test]
     fn phrases_come_before_their_words() {
-        let t = Theme { id: "t".into(), name: "T".into(), short: None, description: String::new(), terms: [("fee".to_string(), 1.0), ("recruitment fees".to_string(), 3.0)].into() };
+        let t = Theme { id: "t".into(), name: "T".into(), short: None, description: String::new(), terms_in: Default::default(), terms: [("fee".to_string(), 1.0), ("recruitment fees".to_string(), 3.0)].into() };
         assert_eq!(t.stemmed_terms()[0], (vec!["recruit".to_string(), "fee".to_string()], 3.0));
     }
 }

@@ -1,5 +1,6 @@
 //! Words as the theme scorer sees them: lower-cased, split on anything that is not a letter,
 //! digit or apostrophe, and stemmed (Snowball English), so "inspections" meets "inspection".
+//! Text in another language is stemmed by that language's Snowball stemmer (`stems_in`).
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -40,6 +41,26 @@ pub fn stems(text: &str) -> Vec<String> {
     tokens(text).into_iter().map(|t| t.stem).collect()
 }
 
+/// Stems of text in `language` (ISO 639-1); a language without a Snowball stemmer keeps its
+/// lower-cased words.
+pub fn stems_in(text: &str, language: &str) -> Vec<String> {
+    let algorithm = match language {
+        "en" => return stems(text),
+        "fr" => Algorithm::French,
+        "es" => Algorithm::Spanish,
+        "pt" => Algorithm::Portuguese,
+        "it" => Algorithm::Italian,
+        "de" => Algorithm::German,
+        "nl" => Algorithm::Dutch,
+        "ar" => Algorithm::Arabic,
+        "ru" => Algorithm::Russian,
+        "tr" => Algorithm::Turkish,
+        _ => return tokens(text).into_iter().map(|t| t.word).collect(),
+    };
+    let stemmer = Stemmer::create(algorithm);
+    tokens(text).into_iter().map(|t| stemmer.stem(&t.word).into_owned()).collect()
+}
+
 pub fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.contains(word)
 }
@@ -52,6 +73,13 @@ pub fn content_stems(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_languages_use_their_own_stemmer() {
+        assert_eq!(stems_in("les travailleuses migrantes", "fr")[1..], stems_in("travailleuse migrante", "fr"));
+        assert_eq!(stems_in("Trata de personas", "es"), stems_in("trata de persona", "es"));
+        assert_eq!(stems_in("Recruitment fees", "en"), stems("recruitment fee"));
+    }
 
     #[test]
     fn stems_meet_across_forms() {

@@ -25,6 +25,8 @@ pub enum TranscribeError {
 pub struct DecodeOptions {
     /// `None` detects the language.
     pub language: Option<String>,
+    /// The languages detection may choose from (ISO 639-1 codes); empty allows all.
+    pub among: Vec<String>,
     pub beam_size: u32,
     /// CPU threads for one whisper.cpp call.
     pub threads: usize,
@@ -86,6 +88,56 @@ impl Model {
 
     pub fn state(&self) -> Result<WhisperState, TranscribeError> {
         self.ctx.create_state().map_err(|e| TranscribeError::Whisper(e.to_string()))
+    }
+
+    /// A state for language detection only. whisper.cpp's detection encodes with the encoder
+    /// window of the state's last `full()` call, so the state is primed once with one call on
+    /// silence at `DETECT_AUDIO_CTX` (and never used for decoding, which would change it).
+    pub fn detection_state(&self, threads: usize) -> Result<WhisperState, TranscribeError> {
+        let mut state = self.state()?;
+        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        params.set_language(Some("en"));
+        params.set_n_threads(threads.max(1) as i32);
+        params.set_audio_ctx(super::language::DETECT_AUDIO_CTX);
+        params.set_no_timestamps(true);
+        params.set_single_segment(true);
+        params.set_max_tokens(1);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_timestamps(false);
+        let silence = vec![0.0f32; (super::language::WINDOW_S * SAMPLE_RATE as f64) as usize];
+        state.full(params, &silence).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
+        Ok(state)
+    }
+
+    /// whisper's probability of each language (indexed by its language id) for `samples`,
+    /// which should hold at most `language::WINDOW_S` of speech.
+    pub fn detect(&self, state: &mut WhisperState, samples: &[f32], threads: usize) -> Result<Vec<f32>, TranscribeError> {
+        let threads = threads.max(1);
+        state.pcm_to_mel(samples, threads).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
+        let (_, probs) = state.lang_detect(0, threads).map_err(|e| TranscribeError::Whisper(format!("language detection: {e}")))?;
+        Ok(probs)
+    }
+
+    /// whisper's English translation of `samples` (speech in `language`), as one text.
+    pub fn translate(&self, state: &mut WhisperState, samples: &[f32], language: &str, opts: &DecodeOptions) -> Result<String, TranscribeError> {
+        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        params.set_language(Some(language));
+        params.set_translate(true);
+        params.set_n_threads(opts.threads.max(1) as i32);
+        params.set_no_context(true);
+        params.set_no_timestamps(true);
+        params.set_single_segment(true);
+        params.set_suppress_nst(true);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_timestamps(false);
+        if opts.fit_audio_ctx {
+            params.set_audio_ctx(audio_ctx_for(samples.len() as f64 / SAMPLE_RATE as f64));
+        }
+        state.full(params, samples).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
+        let text: Vec<String> = state.as_iter().filter_map(|seg| seg.to_str_lossy().ok().map(|t| t.trim().to_string())).filter(|t| !t.is_empty() && !is_annotation(t)).collect();
+        Ok(text.join(" "))
     }
 
     /// Transcribes `samples` in one whisper.cpp call; `to_recording` maps a time in `samples`
@@ -223,6 +275,7 @@ impl Model {
                     end: last.end,
                     text: join_words(&words),
                     language: language.clone(),
+                    translation: None,
                     speaker: None,
                     no_speech_prob: seg.no_speech_probability(),
                     words,

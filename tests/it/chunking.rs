@@ -15,7 +15,7 @@ use rapporteur::transcribe::plan::PlanParams;
 use rapporteur::transcribe::{self, DecodeOptions, Model, Transcription};
 
 fn options() -> DecodeOptions {
-    DecodeOptions { language: Some("en".into()), beam_size: 1, threads: 1, fit_audio_ctx: true }
+    DecodeOptions { language: Some("en".into()), among: vec![], beam_size: 1, threads: 1, fit_audio_ctx: true }
 }
 
 fn load() -> (Model, Vad) {

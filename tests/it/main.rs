@@ -5,6 +5,7 @@ mod errors;
 mod formats;
 mod chunking;
 mod helpers;
+mod languages;
 mod minutes;
 mod models;
 mod naming;

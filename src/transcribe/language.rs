@@ -1,0 +1,274 @@
+//! Which language each stretch of speech is in, so that every chunk is decoded in its own.
+//!
+//! 1. Each chunk is cut into detection windows of at most `WINDOW_S` of speech, at a pause
+//!    near the even split when there is one.
+//! 2. whisper scores every window over the languages allowed (`--languages`, else all).
+//! 3. One language per window for the whole recording: the sequence with the least cost, where
+//!    a window's cost is −ln p of its language (weighted by how much speech it holds) and each
+//!    switch costs `SWITCH_COST`. A lone short window cannot flip the language on weak
+//!    evidence; a clear intervention of a few seconds can.
+//! 4. Windows in doubt or next to a switch are scored again in halves, and the sequence is
+//!    chosen again over the finer windows.
+//! 5. A chunk whose windows disagree is split where the language changes.
+
+use std::ops::Range;
+
+use super::plan::Chunk;
+
+/// Detection windows hold at most this much speech: long enough for whisper's language
+/// detection (Common Voice clips of 2–7 s are detected as well as with 30 s windows,
+/// BENCHMARKS.md), short enough to place a switch within half of it.
+pub const WINDOW_S: f64 = 10.0;
+/// A window's cut may move this far to fall in a pause rather than in a word.
+const SNAP_S: f64 = 1.5;
+/// The encoder's window for detection: a window plus the snap, in whisper's 50 positions per
+/// second. Four times faster than the full 30 s, and as accurate on the clips.
+pub const DETECT_AUDIO_CTX: i32 = ((WINDOW_S + SNAP_S) * 50.0) as i32;
+/// The cost of a language switch between two windows, in nats.
+const SWITCH_COST: f32 = 1.0;
+/// A window with this much speech counts fully; shorter ones count in proportion (at least
+/// `MIN_WEIGHT`), since whisper's guess on a second of speech is weak.
+const FULL_EVIDENCE_S: f64 = 5.0;
+const MIN_WEIGHT: f64 = 0.2;
+/// Probabilities are floored here before the log, so one window cannot cost without bound.
+const MIN_PROB: f32 = 1e-4;
+
+/// A chunk's detection windows: its speech cut into equal parts of at most `WINDOW_S`.
+pub fn windows(chunk: &Chunk, rate: u32) -> Vec<Chunk> {
+    let total: usize = chunk.pieces.iter().map(|p| p.len()).sum();
+    let max = (WINDOW_S * rate as f64) as usize;
+    cut(chunk, rate, total.div_ceil(max.max(1)).max(1), SNAP_S)
+}
+
+/// A window whose language is in doubt, or next to a switch, is looked at again in halves
+/// (when each half still holds `MIN_HALF_S`): this places a switch within a quarter of a
+/// window, and finds a stretch that two windows each held only in part.
+pub fn halves(window: &Chunk, rate: u32) -> Option<[Chunk; 2]> {
+    if window.audio_s(rate) < 2.0 * MIN_HALF_S {
+        return None;
+    }
+    let parts = cut(window, rate, 2, SNAP_S / 2.0);
+    <[Chunk; 2]>::try_from(parts).ok()
+}
+
+/// The shortest half-window worth a detection of its own.
+const MIN_HALF_S: f64 = 2.5;
+/// A window is looked at again in halves when its language's probability is under this.
+pub const SURE: f32 = 0.8;
+
+/// Whether each window should be looked at again: unsure of its language, or next to a
+/// window in another one.
+pub fn in_doubt(probs: &[Vec<f32>], chosen: &[usize]) -> Vec<bool> {
+    (0..chosen.len())
+        .map(|w| {
+            let sum: f32 = probs[w].iter().sum::<f32>().max(f32::MIN_POSITIVE);
+            let unsure = probs[w][chosen[w]] / sum < SURE;
+            let switch = (w > 0 && chosen[w - 1] != chosen[w]) || chosen.get(w + 1).is_some_and(|&c| c != chosen[w]);
+            unsure || switch
+        })
+        .collect()
+}
+
+/// A chunk's speech cut into `n` equal parts, each cut moved to the nearest pause between
+/// pieces within `snap_s`.
+fn cut(chunk: &Chunk, rate: u32, n: usize, snap_s: f64) -> Vec<Chunk> {
+    let total: usize = chunk.pieces.iter().map(|p| p.len()).sum();
+    let snap = (snap_s * rate as f64) as usize;
+    // Pause positions, in samples of speech from the chunk's start.
+    let pauses: Vec<usize> = chunk.pieces.iter().scan(0, |at, p| {
+        *at += p.len();
+        Some(*at)
+    }).take(chunk.pieces.len().saturating_sub(1)).collect();
+    let mut cuts = Vec::new();
+    for k in 1..n {
+        let even = k * total / n;
+        let cut = pauses.iter().copied().filter(|p| p.abs_diff(even) <= snap).min_by_key(|p| p.abs_diff(even)).unwrap_or(even);
+        if cut > cuts.last().copied().unwrap_or(0) && cut < total {
+            cuts.push(cut);
+        }
+    }
+    split(chunk, &cuts)
+}
+
+/// Cuts a chunk at positions counted in samples of speech from its start.
+fn split(chunk: &Chunk, cuts: &[usize]) -> Vec<Chunk> {
+    let mut out = vec![Chunk { pieces: Vec::new() }];
+    let mut at = 0; // speech samples before the current piece
+    let mut next = cuts.iter().copied().peekable();
+    for piece in &chunk.pieces {
+        let mut start = piece.start;
+        while let Some(&c) = next.peek() {
+            if c >= at + piece.len() {
+                break;
+            }
+            let cut = piece.start + (c - at);
+            if cut > start {
+                out.last_mut().expect("one at least").pieces.push(start..cut);
+            }
+            out.push(Chunk { pieces: Vec::new() });
+            start = cut;
+            next.next();
+        }
+        if piece.end > start {
+            out.last_mut().expect("one at least").pieces.push(start..piece.end);
+        }
+        at += piece.len();
+        // A cut exactly at a pause starts the next window with the next piece.
+        if next.peek() == Some(&at) {
+            out.push(Chunk { pieces: Vec::new() });
+            next.next();
+        }
+    }
+    out.retain(|c| !c.pieces.is_empty());
+    out
+}
+
+/// Windows back into one chunk; ranges that touch (a cut inside a piece) become one again.
+pub fn join(windows: &[Chunk]) -> Chunk {
+    let mut pieces: Vec<Range<usize>> = Vec::new();
+    for p in windows.iter().flat_map(|w| &w.pieces) {
+        match pieces.last_mut() {
+            Some(last) if last.end == p.start => last.end = p.end,
+            _ => pieces.push(p.clone()),
+        }
+    }
+    Chunk { pieces }
+}
+
+/// The languages a window may be in, as whisper's ids: `among` (ISO codes), or all.
+pub fn candidates(among: &[String]) -> Vec<i32> {
+    if among.is_empty() {
+        (0..=whisper_rs::get_lang_max_id()).collect()
+    } else {
+        among.iter().filter_map(|code| whisper_rs::get_lang_id(code)).collect()
+    }
+}
+
+/// One language per window: `probs[w][c]` is whisper's probability of candidate `c` for
+/// window `w` (renormalised over the candidates here), `seconds[w]` the speech it holds.
+/// Returns the index of the chosen candidate per window (Viterbi over the window sequence).
+pub fn choose(probs: &[Vec<f32>], seconds: &[f64]) -> Vec<usize> {
+    let Some(first) = probs.first() else { return Vec::new() };
+    let k = first.len();
+    let cost = |w: usize, c: usize| {
+        let sum: f32 = probs[w].iter().sum::<f32>().max(f32::MIN_POSITIVE);
+        let p = (probs[w][c] / sum).max(MIN_PROB);
+        -p.ln() * (seconds[w] / FULL_EVIDENCE_S).clamp(MIN_WEIGHT, 1.0) as f32
+    };
+    let mut total: Vec<f32> = (0..k).map(|c| cost(0, c)).collect();
+    let mut from: Vec<Vec<usize>> = Vec::with_capacity(probs.len());
+    for w in 1..probs.len() {
+        let (best, best_cost) = total.iter().copied().enumerate().min_by(|a, b| a.1.total_cmp(&b.1)).expect("k > 0");
+        let mut back = Vec::with_capacity(k);
+        let mut next = Vec::with_capacity(k);
+        for (c, &stay) in total.iter().enumerate() {
+            let (prev, base) = if best_cost + SWITCH_COST < stay { (best, best_cost + SWITCH_COST) } else { (c, stay) };
+            back.push(prev);
+            next.push(base + cost(w, c));
+        }
+        from.push(back);
+        total = next;
+    }
+    let mut c = total.iter().copied().enumerate().min_by(|a, b| a.1.total_cmp(&b.1)).map_or(0, |(c, _)| c);
+    let mut out = vec![c];
+    for back in from.iter().rev() {
+        c = back[c];
+        out.push(c);
+    }
+    out.reverse();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RATE: u32 = 100; // one sample per 10 ms keeps the numbers readable
+
+    fn secs(c: &Chunk) -> Vec<(f64, f64)> {
+        c.pieces.iter().map(|p| (p.start as f64 / RATE as f64, p.end as f64 / RATE as f64)).collect()
+    }
+
+    #[test]
+    fn short_chunks_are_one_window() {
+        let c = Chunk { pieces: vec![0..500, 600..900] };
+        assert_eq!(windows(&c, RATE), vec![c]);
+    }
+
+    #[test]
+    fn long_speech_is_cut_evenly_and_joins_back() {
+        let c = Chunk { pieces: vec![100..2500] }; // 24 s without a pause: 3 windows of 8 s
+        let w = windows(&c, RATE);
+        assert_eq!(w.iter().map(secs).collect::<Vec<_>>(), [vec![(1.0, 9.0)], vec![(9.0, 17.0)], vec![(17.0, 25.0)]]);
+        assert_eq!(join(&w), c);
+    }
+
+    #[test]
+    fn cuts_move_to_a_nearby_pause() {
+        // 18 s of speech, a pause after 8 s: the even cut at 9 s moves to the pause.
+        let c = Chunk { pieces: vec![0..800, 1000..2000] };
+        let w = windows(&c, RATE);
+        assert_eq!(w.iter().map(secs).collect::<Vec<_>>(), [vec![(0.0, 8.0)], vec![(10.0, 20.0)]]);
+        assert_eq!(join(&w), c);
+    }
+
+    #[test]
+    fn windows_never_hold_more_than_the_window_and_snap() {
+        let c = Chunk { pieces: vec![0..700, 800..1900, 2000..2300, 2400..5000] };
+        for w in windows(&c, RATE) {
+            let speech: usize = w.pieces.iter().map(|p| p.len()).sum();
+            assert!(speech as f64 / RATE as f64 <= WINDOW_S + SNAP_S, "{:?}", secs(&w));
+        }
+        assert_eq!(join(&windows(&c, RATE)), c);
+    }
+
+    #[test]
+    fn halves_split_at_the_middle_or_a_pause_near_it() {
+        let w = Chunk { pieces: vec![0..800] };
+        let [a, b] = halves(&w, RATE).unwrap();
+        assert_eq!((secs(&a), secs(&b)), (vec![(0.0, 4.0)], vec![(4.0, 8.0)]));
+        let w = Chunk { pieces: vec![0..350, 400..800] };
+        let [a, _] = halves(&w, RATE).unwrap();
+        assert_eq!(secs(&a), [(0.0, 3.5)], "the pause 0.5 s from the middle");
+        assert!(halves(&Chunk { pieces: vec![0..400] }, RATE).is_none(), "4 s is too short to halve");
+    }
+
+    #[test]
+    fn doubt_and_switches_are_looked_at_again() {
+        let p = |en: f32| vec![en, 1.0 - en];
+        let probs = vec![p(0.99), p(0.7), p(0.99), p(0.99), p(0.01), p(0.01)];
+        assert_eq!(in_doubt(&probs, &[0, 0, 0, 0, 1, 1]), [false, true, false, true, true, false]);
+    }
+
+    #[test]
+    fn a_clear_switch_is_kept_and_a_weak_blip_is_not() {
+        // candidates [en, fr]; windows of 10 s
+        let p = |en: f32| vec![en, 1.0 - en];
+        let probs = vec![p(0.9), p(0.95), p(0.4), p(0.9), p(0.1), p(0.05), p(0.1)];
+        let seconds = vec![10.0; probs.len()];
+        assert_eq!(choose(&probs, &seconds), [0, 0, 0, 0, 1, 1, 1], "the 0.6 fr window alone is not a switch");
+    }
+
+    #[test]
+    fn a_confident_single_window_intervention_is_found() {
+        let p = |en: f32| vec![en, 1.0 - en];
+        let probs = vec![p(0.9), p(0.9), p(0.02), p(0.9)];
+        assert_eq!(choose(&probs, &[10.0; 4]), [0, 0, 1, 0]);
+    }
+
+    #[test]
+    fn a_short_window_weighs_less() {
+        let p = |en: f32| vec![en, 1.0 - en];
+        // a 1 s window that says fr at 0.9 between English windows stays English
+        let probs = vec![p(0.9), p(0.1), p(0.9)];
+        assert_eq!(choose(&probs, &[10.0, 1.0, 10.0]), [0, 0, 0]);
+        assert_eq!(choose(&probs, &[10.0, 10.0, 10.0]), [0, 1, 0]);
+    }
+
+    #[test]
+    fn candidates_follow_the_allowed_list() {
+        let ids = candidates(&["en".into(), "fr".into(), "es".into()]);
+        assert_eq!(ids.iter().map(|&i| whisper_rs::get_lang_str(i).unwrap()).collect::<Vec<_>>(), ["en", "fr", "es"]);
+        assert!(candidates(&[]).len() > 90);
+    }
+}
