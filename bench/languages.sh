@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Language detection on ../shared/eval/languages (Common Voice clips in fr/ and es/; the
-# folder is the truth): one `rapporteur run` over all clips with MODEL (default base),
-# language auto, no diarization; prints a table of clip, truth, detected and the accuracy.
-# The baseline for issue 7 (per-chunk language, --languages, translation).
+# folder is the truth): one `rapporteur run` over all clips with MODEL (default base), no
+# diarization, once with any language and once with --languages en,fr,es (a session's
+# expected languages). Prints a table of clip, truth, detected in each mode, and the accuracy
+# over all clips and over the clips with speech (a clip where the VAD finds none is recorded
+# as `und`, undetermined). Then the language switches (bench/switches.py).
 #   bench/languages.sh [MODEL]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,15 +16,29 @@ bin=target/release/rapporteur
 $bin models install "$model" --quiet
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 clips=("$eval_dir"/fr/*.wav "$eval_dir"/es/*.wav)
-$bin run "${clips[@]}" --model "$model" --no-diarize --out "$out" --quiet
-echo "| clip | truth | detected |"
-echo "|---|---|---|"
-right=0
-for c in "${clips[@]}"; do
-  truth=$(basename "$(dirname "$c")"); stem=$(basename "$c" .wav)
-  got=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['language'])" "$out/$stem/session.json")
-  [ "$got" = "$truth" ] && right=$((right + 1))
-  echo "| $stem | $truth | $got |"
-done
+$bin run "${clips[@]}" --model "$model" --no-diarize --out "$out/any" --quiet
+$bin run "${clips[@]}" --model "$model" --no-diarize --languages en,fr,es --out "$out/enfres" --quiet
+python3 - "$out" "$model" "${clips[@]}" <<'PY'
+import json, os, sys
+out, model, clips = sys.argv[1], sys.argv[2], sys.argv[3:]
+print("| clip | truth | any language | --languages en,fr,es |")
+print("|---|---|---|---|")
+right = {"any": 0, "enfres": 0}
+speech = {"any": 0, "enfres": 0}
+with_speech = 0
+for c in clips:
+    truth, stem = os.path.basename(os.path.dirname(c)), os.path.basename(c)[:-4]
+    got = {m: json.load(open(f"{out}/{m}/{stem}/session.json"))["language"] for m in right}
+    has_speech = got["any"] != "und"
+    with_speech += has_speech
+    for m in right:
+        right[m] += got[m] == truth
+        speech[m] += has_speech and got[m] == truth
+    print(f"| {stem} | {truth} | {got['any']} | {got['enfres']} |")
+print()
+for m, name in [("any", "any language"), ("enfres", "--languages en,fr,es")]:
+    print(f"{model}, {name}: {right[m]} of {len(clips)} right ({100*right[m]/len(clips):.0f}%); "
+          f"{speech[m]} of the {with_speech} clips with speech ({100*speech[m]/max(with_speech,1):.0f}%)")
+PY
 echo
-echo "$model: $right of ${#clips[@]} right ($(python3 -c "print(f'{100*$right/${#clips[@]}:.0f}')")%)"
+python3 bench/switches.py 8 -- --model "$model" --languages en,fr,es
