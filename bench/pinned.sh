@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Is `--language en` on English audio as fast as before per-stretch language detection?
 # Builds the commit before issue 7 (OLD, default 467e979) beside the current tree, then times
-# both on the bundled sample with base, --language en, in turn, ROUNDS times (default 5);
-# prints each run and the medians.
-#   bench/pinned.sh [ROUNDS] [OLD]
+# both on the bundled sample with base and --language LANGUAGE (default en; `auto` measures
+# what detection costs), in turn, ROUNDS times (default 5); prints each run and the medians.
+#   [LANGUAGE=auto] bench/pinned.sh [ROUNDS] [OLD]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}; old=${2:-467e979}
@@ -19,7 +19,7 @@ cp target/release/rapporteur "$out/rapporteur-new"
 for r in $(seq "$rounds"); do
   for v in old new; do
     s=$(date +%s.%N)
-    "$out/rapporteur-$v" run samples/listening-session.wav --model base --language en --out "$out/$v" --quiet
+    "$out/rapporteur-$v" run samples/listening-session.wav --model base --language "${LANGUAGE:-en}" --out "$out/$v" --quiet
     e=$(date +%s.%N)
     echo "$r $v $(python3 -c "print(f'{$e-$s:.2f}')")" | tee -a "$out/times"
   done
