@@ -221,4 +221,16 @@ terms_in = { fr = { "centres d'accueil" = 3 } }"#);
         let quoted: Vec<&str> = shelter.quotes.iter().map(|q| q.text.as_str()).collect();
         assert_eq!(quoted, ["Les centres d'accueil ont fermé.", "The shelters closed."], "French by its own terms, Spanish by its translation; the untranslated Spanish has no terms");
     }
+
+    #[test]
+    fn the_built_in_taxonomies_know_french_and_spanish() {
+        let gcm = crate::themes::taxonomy::load(None).unwrap().into_iter().find(|t| t.id == "gcm").unwrap();
+        assert!(gcm.themes.iter().all(|t| t.terms_in.contains_key("fr") && t.terms_in.contains_key("es")));
+        let mut r = record(&[("A", "Les trafiquants recrutent en ligne et la traite des personnes augmente."), ("B", "La trata de personas aumentó durante la pandemia.")]);
+        r.segments[0].language = "fr".into();
+        r.segments[1].language = "es".into();
+        let rep = report(&r, &gcm);
+        assert_eq!(rep.themes[0].id, "objective-10", "trafficking in persons, in both languages");
+        assert_eq!(rep.themes[0].quotes.len(), 2);
+    }
 }

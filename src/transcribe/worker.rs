@@ -95,16 +95,11 @@ impl Model {
     /// silence at `DETECT_AUDIO_CTX` (and never used for decoding, which would change it).
     pub fn detection_state(&self, threads: usize) -> Result<WhisperState, TranscribeError> {
         let mut state = self.state()?;
-        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
-        params.set_language(Some("en"));
-        params.set_n_threads(threads.max(1) as i32);
+        let mut params = quiet_params(SamplingStrategy::Greedy { best_of: 1 }, "en", threads);
         params.set_audio_ctx(super::language::DETECT_AUDIO_CTX);
         params.set_no_timestamps(true);
         params.set_single_segment(true);
         params.set_max_tokens(1);
-        params.set_print_progress(false);
-        params.set_print_realtime(false);
-        params.set_print_timestamps(false);
         let silence = vec![0.0f32; (super::language::WINDOW_S * SAMPLE_RATE as f64) as usize];
         state.full(params, &silence).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
         Ok(state)
@@ -121,17 +116,12 @@ impl Model {
 
     /// whisper's English translation of `samples` (speech in `language`), as one text.
     pub fn translate(&self, state: &mut WhisperState, samples: &[f32], language: &str, opts: &DecodeOptions) -> Result<String, TranscribeError> {
-        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
-        params.set_language(Some(language));
+        let mut params = quiet_params(SamplingStrategy::Greedy { best_of: 1 }, language, opts.threads);
         params.set_translate(true);
-        params.set_n_threads(opts.threads.max(1) as i32);
         params.set_no_context(true);
         params.set_no_timestamps(true);
         params.set_single_segment(true);
         params.set_suppress_nst(true);
-        params.set_print_progress(false);
-        params.set_print_realtime(false);
-        params.set_print_timestamps(false);
         if opts.fit_audio_ctx {
             params.set_audio_ctx(audio_ctx_for(samples.len() as f64 / SAMPLE_RATE as f64));
         }
@@ -204,19 +194,13 @@ impl Model {
         } else {
             SamplingStrategy::Greedy { best_of: 1 }
         };
-        let mut params = FullParams::new(strategy);
         let language = match (&opts.language, self.is_multilingual()) {
             (Some(code), _) => code.as_str(),
             (None, true) => "auto",
             (None, false) => "en",
         };
-        params.set_language(Some(language));
-        params.set_n_threads(opts.threads.max(1) as i32);
+        let mut params = quiet_params(strategy, language, opts.threads);
         params.set_token_timestamps(true);
-        params.set_print_special(false);
-        params.set_print_progress(false);
-        params.set_print_realtime(false);
-        params.set_print_timestamps(false);
         params.set_no_context(true);
         // A chunk fits one window: decode it as one piece of text and let the words decide
         // where sentences end. Besides giving segments that do not depend on where whisper
@@ -285,6 +269,18 @@ impl Model {
         }
         Ok((segments, last_onset))
     }
+}
+
+/// Parameters for one whisper.cpp call in `language` on `threads` threads, printing nothing.
+fn quiet_params(strategy: SamplingStrategy, language: &str, threads: usize) -> FullParams<'_, '_> {
+    let mut params = FullParams::new(strategy);
+    params.set_language(Some(language));
+    params.set_n_threads(threads.max(1) as i32);
+    params.set_print_special(false);
+    params.set_print_progress(false);
+    params.set_print_realtime(false);
+    params.set_print_timestamps(false);
+    params
 }
 
 /// Most whisper calls per chunk: the first, then continuations after an early end.

