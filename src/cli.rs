@@ -31,6 +31,16 @@ pub struct Cli {
 pub enum Command {
     /// Transcribe recordings: one output folder per recording
     Run(RunArgs),
+    /// Transcribe every recording under folders or in list files, each once: what is done
+    /// (same audio, models and settings) is skipped, a failure does not stop the others
+    Batch(BatchArgs),
+    /// Write catalog.json, catalog.csv and index.html over every session under a folder
+    /// (merging the shards of a batch)
+    Catalog {
+        /// An output folder of `run` or `batch`
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// Install, list and convert models
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -66,6 +76,40 @@ pub struct RunArgs {
     #[arg(long, short, value_name = "DIR", default_value = "rapporteur-out")]
     pub out: PathBuf,
 
+    #[command(flatten)]
+    pub options: RunOptions,
+}
+
+#[derive(Args, Debug)]
+pub struct BatchArgs {
+    /// Folders (searched recursively for recordings) or list files (a recording's path per
+    /// line, relative to the list's folder)
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Output folder: each recording gets a session folder at its path under the input,
+    /// without the extension
+    #[arg(long, short, value_name = "DIR", required = true)]
+    pub out: PathBuf,
+
+    /// Redo only the recordings that failed in an earlier batch into this --out
+    #[arg(long)]
+    pub retry_failed: bool,
+
+    /// Process only shard I of N (1-based; a recording's shard is a hash of its path under
+    /// the input, so adding recordings never moves others), or `auto` to take I and N from
+    /// a Slurm job array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or a Kubernetes
+    /// indexed job (JOB_COMPLETION_INDEX, and RAPPORTEUR_SHARDS for N)
+    #[arg(long, value_name = "I/N|auto")]
+    pub shard: Option<String>,
+
+    #[command(flatten)]
+    pub options: RunOptions,
+}
+
+/// How recordings are transcribed: shared by `run` and `batch`.
+#[derive(Args, Debug)]
+pub struct RunOptions {
     /// Whisper model: an installed name (base, tiny.en) or the path of a whisper.cpp ggml file
     #[arg(long, short, value_name = "NAME|PATH", default_value = crate::models::catalog::DEFAULT_WHISPER)]
     pub model: String,

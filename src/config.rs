@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::RunArgs;
+use crate::cli::RunOptions;
 use crate::diarize::cluster::SpeakerCount;
 use crate::transcribe::DecodeOptions;
 
@@ -56,15 +56,15 @@ pub fn split_cores(cores: usize, jobs: Option<usize>, threads: Option<usize>) ->
 }
 
 impl RunConfig {
-    pub fn from_args(args: RunArgs, voices: PathBuf) -> RunConfig {
+    pub fn from_args(recordings: Vec<PathBuf>, out: PathBuf, args: RunOptions, voices: PathBuf) -> RunConfig {
         let language = match args.language.trim().to_ascii_lowercase() {
             l if l == "auto" || l.is_empty() => None,
             l => Some(l),
         };
         let (jobs, threads) = split_cores(cores(), args.jobs.map(|j| j as usize), args.threads.map(|t| t as usize));
         RunConfig {
-            recordings: args.recordings,
-            out: args.out,
+            recordings,
+            out,
             model: args.model,
             decode: DecodeOptions {
                 language,

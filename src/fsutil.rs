@@ -51,6 +51,18 @@ pub fn temp_beside(path: &Path) -> std::io::Result<NamedTempFile> {
     Ok(tmp)
 }
 
+/// Deletes the temporary files a killed process (`kill -9`, a power cut) left in `dir`:
+/// those `temp_beside` names `.NAME.XXXXXX.tmp`.
+pub fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.ends_with(".tmp") && e.path().is_file() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Flushes `tmp` to disk and renames it to `path`, readable by others like any new file
 /// (temporary files are created private).
 pub fn persist(tmp: NamedTempFile, path: &Path) -> std::io::Result<()> {

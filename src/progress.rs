@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +17,16 @@ pub enum Mode {
 #[derive(Clone)]
 pub struct Progress {
     mode: Mode,
+    /// People see the bars of a batch's total, the file and its stage one above the other.
+    bars: MultiProgress,
+}
+
+/// A batch's progress over its files: a bar above the file's stages, or `batch` events.
+pub struct Overall {
+    mode: Mode,
+    total: usize,
+    done: Mutex<usize>,
+    bar: Option<ProgressBar>,
 }
 
 /// One stage of work on one file. Cheap to clone into callbacks.
@@ -36,7 +46,28 @@ fn emit(event: Value) {
 
 impl Progress {
     pub fn new(mode: Mode) -> Progress {
-        Progress { mode }
+        Progress { mode, bars: MultiProgress::new() }
+    }
+
+    /// A line for people: above the bars on a terminal, plainly otherwise.
+    fn line(&self, text: &str) {
+        if self.bars.is_hidden() {
+            eprintln!("{text}");
+        } else {
+            let _ = self.bars.println(text);
+        }
+    }
+
+    /// The progress of a batch of `total` files, shown above the stages.
+    pub fn overall(&self, total: usize) -> Overall {
+        let bar = (self.mode == Mode::Human).then(|| {
+            let bar = ProgressBar::new(total as u64).with_style(
+                ProgressStyle::with_template("{prefix:.bold} [{bar:30}] {pos}/{len} recordings {elapsed} (eta {eta})").expect("valid template").progress_chars("=> "),
+            );
+            bar.set_prefix("batch");
+            self.bars.insert(0, bar)
+        });
+        Overall { mode: self.mode, total, done: Mutex::new(0), bar }
     }
 
     pub fn mode(&self) -> Mode {
@@ -58,7 +89,7 @@ impl Progress {
             bar.set_prefix(file.to_string());
             bar.set_message(name);
             bar.enable_steady_tick(Duration::from_millis(200));
-            bar
+            self.bars.add(bar)
         });
         if self.mode == Mode::Json {
             emit(json!({"event": "stage", "file": file, "stage": name}));
@@ -69,7 +100,7 @@ impl Progress {
     /// A finished file: a line for people, an event for scripts.
     pub fn done(&self, file: &str, out: &str, detail: &str) {
         match self.mode {
-            Mode::Human => eprintln!("{file}: wrote {out} ({detail})"),
+            Mode::Human => self.line(&format!("{file}: wrote {out} ({detail})")),
             Mode::Json => emit(json!({"event": "done", "file": file, "out": out, "detail": detail})),
             Mode::Quiet => {}
         }
@@ -79,15 +110,35 @@ impl Progress {
     pub fn error(&self, file: Option<&str>, message: &str) {
         match self.mode {
             Mode::Json => emit(json!({"event": "error", "file": file, "message": message})),
-            _ => eprintln!("error: {message}"),
+            _ => self.line(&format!("error: {message}")),
         }
     }
 
     pub fn note(&self, message: &str) {
         match self.mode {
-            Mode::Human => eprintln!("{message}"),
+            Mode::Human => self.line(message),
             Mode::Json => emit(json!({"event": "note", "message": message})),
             Mode::Quiet => {}
+        }
+    }
+}
+
+impl Overall {
+    /// One more file finished (done, skipped or failed).
+    pub fn tick(&self) {
+        let mut done = self.done.lock().expect("progress lock");
+        *done += 1;
+        if let Some(bar) = &self.bar {
+            bar.set_position(*done as u64);
+        }
+        if self.mode == Mode::Json {
+            emit(json!({"event": "batch", "done": *done, "total": self.total}));
+        }
+    }
+
+    pub fn finish(self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }

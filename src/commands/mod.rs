@@ -1,6 +1,8 @@
 //! The subcommands. Each returns the failures it met; `dispatch` reports none itself: every
 //! failure was already printed where it happened, so one bad file never hides the others.
 
+pub mod batch;
+pub mod catalog;
 pub mod init;
 pub mod models;
 pub mod render;
@@ -60,7 +62,9 @@ pub fn dispatch(cli: Cli) -> Exit {
     let store = crate::models::store::Store::open(cli.models_dir);
     let voices = cli.voices.unwrap_or_else(crate::voices::default_path);
     let failures = match cli.command {
-        Command::Run(args) => run::run(crate::config::RunConfig::from_args(args, voices), &store, &progress),
+        Command::Run(args) => run::run(crate::config::RunConfig::from_args(args.recordings, args.out, args.options, voices), &store, &progress),
+        Command::Batch(args) => batch::batch(args, voices, &store, &progress),
+        Command::Catalog { dir } => catalog::catalog(&dir, &progress),
         Command::Speakers(cmd) => speakers::speakers(cmd, &voices, &store, &progress),
         Command::Models(cmd) => models::models(cmd, &store, &progress),
         Command::Init { dir } => init::init(&dir, &progress),

@@ -52,19 +52,49 @@ fn check_writable(out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// What became of one recording.
+pub enum Outcome {
+    Done,
+    /// Its session folder was already complete, from the same audio, models and settings.
+    Skipped,
+    Failed(Failure),
+}
+
 pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
-    type Setup = (Vec<PathBuf>, Documents, Resolved, Model, Vad);
+    let jobs = match output_dirs(&cfg) {
+        Ok(dirs) => cfg.recordings.iter().cloned().zip(dirs).collect::<Vec<_>>(),
+        Err(f) => {
+            progress.error(None, &f.message);
+            return vec![f];
+        }
+    };
+    let mut failures = Vec::new();
+    if let Err(f) = run_jobs(&cfg, &jobs, false, store, progress, &mut |_, outcome| {
+        if let Outcome::Failed(f) = outcome {
+            failures.push(Failure::new(f.exit, f.message));
+        }
+    }) {
+        failures.push(f);
+    }
+    failures
+}
+
+/// Transcribes each (recording, session folder) in turn with one model load, reporting each
+/// outcome as it comes. With `skip_done`, a folder already complete for the same audio,
+/// models and settings is skipped. An error before the first recording (a model that will
+/// not load, a bad template) is returned: nothing was done.
+pub fn run_jobs(cfg: &RunConfig, jobs: &[(PathBuf, PathBuf)], skip_done: bool, store: &Store, progress: &Progress, report: &mut dyn FnMut(usize, Outcome)) -> Result<(), Failure> {
+    type Setup = (Documents, Resolved, Model, Vad);
     let setup = || -> Result<Setup, Failure> {
         if let Some(c) = cfg.speakers
             && c.min > c.max
         {
             return Err(Failure::new(Exit::Usage, format!("--min-speakers {} is more than --max-speakers {}", c.min, c.max)));
         }
-        let dirs = output_dirs(&cfg)?;
         check_writable(&cfg.out)?;
         // A session.toml (in the output folder from `rapporteur init`, or beside the recording)
         // and the templates are checked now, not after an hour of transcription.
-        for (recording, dir) in cfg.recordings.iter().zip(&dirs) {
+        for (recording, dir) in jobs {
             crate::session::metadata::load(dir).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
             let beside = recording.with_extension("toml");
             if beside.is_file() {
@@ -88,13 +118,13 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
         // One thread: the VAD is light (0.5 s for 3 min of audio), and ggml's threads spin while
         // they wait, which under load from other processes cost minutes in the test suite.
         let vad = Vad::load(&vad_model.path, 1).map_err(|e| Failure::new(Exit::Model, e.to_string()))?;
-        Ok((dirs, documents, resolved, model, vad))
+        Ok((documents, resolved, model, vad))
     };
-    let (dirs, documents, resolved, model, mut vad) = match setup() {
+    let (documents, resolved, model, mut vad) = match setup() {
         Ok(x) => x,
         Err(f) => {
             progress.error(None, &f.message);
-            return vec![f];
+            return Err(f);
         }
     };
 
@@ -110,22 +140,55 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
     // Loaded when first needed, after the first transcription, so that a single recording's
     // peak memory is whisper's or the diarizer's, not both (about 100 MB less for an hour).
     let mut diarizer = None;
-    let mut failures = Vec::new();
-    for (recording, dir) in cfg.recordings.iter().zip(&dirs) {
+    for (i, (recording, dir)) in jobs.iter().enumerate() {
         let name = recording.display().to_string();
-        match transcribe_one(recording, dir, &cfg, &documents, voices.as_ref(), &resolved, &model, &mut vad, &mut diarizer, progress) {
+        if skip_done && is_done(recording, dir, cfg, &resolved) {
+            progress.done(&name, &dir.display().to_string(), "already done, skipped");
+            report(i, Outcome::Skipped);
+            continue;
+        }
+        match transcribe_one(recording, dir, cfg, &documents, voices.as_ref(), &resolved, &model, &mut vad, &mut diarizer, progress) {
             Ok(record) => {
                 let speakers = if record.settings.diarize { format!(", {} speakers", record.speakers.len()) } else { String::new() };
                 let detail = format!("{:.1} s of audio, {} segments{speakers}, language {}", record.duration_s, record.segments.len(), record.language);
                 progress.done(&name, &dir.display().to_string(), &detail);
+                report(i, Outcome::Done);
             }
             Err(f) => {
                 progress.error(Some(&name), &f.message);
-                failures.push(f);
+                report(i, Outcome::Failed(f));
             }
         }
     }
-    failures
+    Ok(())
+}
+
+/// A session folder is done when its session.json (written last) was made by this version
+/// from the same audio (SHA-256), the same model and the same settings.
+fn is_done(recording: &Path, dir: &Path, cfg: &RunConfig, model: &Resolved) -> bool {
+    let Ok(record) = SessionRecord::load(&dir.join("session.json")) else { return false };
+    let same_audio = || sha256_file(recording).is_ok_and(|(bytes, sha)| bytes == record.source.bytes && sha == record.source.sha256);
+    record.generator.version == env!("CARGO_PKG_VERSION") && record.model.sha256 == model.sha256 && record.settings == settings(cfg) && same_audio()
+}
+
+/// The settings that affect the result, as the record keeps them.
+fn settings(cfg: &RunConfig) -> Settings {
+    let per_channel = cfg.audio.channels == Channels::Each;
+    Settings {
+        language: cfg.decode.language.clone().unwrap_or_else(|| "auto".into()),
+        beam_size: cfg.decode.beam_size,
+        full_window: !cfg.decode.fit_audio_ctx,
+        diarize: cfg.speakers.is_some() || per_channel,
+        channel: match cfg.audio.channels {
+            Channels::One(c) => Some(c + 1),
+            _ => None,
+        },
+        channels_as_speakers: per_channel,
+        languages: cfg.decode.among.clone(),
+        translate: cfg.translate,
+        min_speakers: cfg.speakers.filter(|_| !per_channel).map(|c| c.min),
+        max_speakers: cfg.speakers.filter(|_| !per_channel).and_then(|c| (c.max != usize::MAX).then_some(c.max)),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -241,21 +304,7 @@ fn transcribe_one(
         },
         duration_s: record::ms(pcm.duration_s()),
         model: ModelInfo { name: resolved.name.clone(), sha256: resolved.sha256.clone() },
-        settings: Settings {
-            language: cfg.decode.language.clone().unwrap_or_else(|| "auto".into()),
-            beam_size: cfg.decode.beam_size,
-            full_window: !cfg.decode.fit_audio_ctx,
-            diarize: cfg.speakers.is_some() || per_channel.is_some(),
-            channel: match cfg.audio.channels {
-                Channels::One(c) => Some(c + 1),
-                _ => None,
-            },
-            channels_as_speakers: per_channel.is_some(),
-            languages: cfg.decode.among.clone(),
-            translate: cfg.translate,
-            min_speakers: cfg.speakers.filter(|_| per_channel.is_none()).map(|c| c.min),
-            max_speakers: cfg.speakers.filter(|_| per_channel.is_none()).and_then(|c| (c.max != usize::MAX).then_some(c.max)),
-        },
+        settings: settings(cfg),
         language,
         speakers,
         speech,

@@ -3,7 +3,7 @@
 //! links, so the template that makes `minutes.md` makes the Word file too.
 
 use docx_rs::{
-    AbstractNumbering, Docx, Hyperlink, HyperlinkType, IndentLevel, Level, LevelJc, LevelOverride, LevelText, LineSpacing,
+    AbstractNumbering, Docx, Hyperlink, HyperlinkData, HyperlinkType, IndentLevel, Level, LevelJc, LevelOverride, LevelText, LineSpacing,
     NumberFormat, Numbering, Table, TableCell, TableRow,
     NumberingId, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
 };
@@ -65,6 +65,7 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
     let mut next_list = FIRST_LIST;
     let mut f = Format::default();
     let mut link_runs: Vec<Run> = Vec::new();
+    let mut links = 0;
     let mut first_heading = true;
     let (mut rows, mut cells): (Vec<TableRow>, Vec<TableCell>) = (Vec::new(), Vec::new());
     let start = |style: Option<&str>, lists: &[usize]| {
@@ -130,6 +131,12 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
             Event::End(TagEnd::Link) => {
                 if let Some(url) = f.link.take() {
                     let mut h = Hyperlink::new(url, HyperlinkType::External);
+                    // docx-rs numbers links with a counter shared by the whole process, so a
+                    // document would depend on those rendered before it: number them here.
+                    links += 1;
+                    if let HyperlinkData::External { rid, .. } = &mut h.link {
+                        *rid = format!("rIdHyperlink{links}");
+                    }
                     for r in link_runs.drain(..) {
                         h = h.add_run(r);
                     }
@@ -161,12 +168,49 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
     }
     let mut out = std::io::Cursor::new(Vec::new());
     docx.build().pack(&mut out).expect("writing a zip to memory cannot fail");
-    out.into_inner()
+    in_order(&out.into_inner())
+}
+
+/// docx-rs lists a document's relationships in hash order, which changes from process to
+/// process; sorted by id, the same document is the same bytes every time.
+fn in_order(docx: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    const RELS: &str = "word/_rels/document.xml.rels";
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("docx-rs writes a zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).expect("an entry of the zip just written");
+        let options = zip::write::SimpleFileOptions::default().compression_method(entry.compression());
+        let name = entry.name().expect("docx-rs names its entries in UTF-8").to_string();
+        if entry.is_dir() {
+            out.add_directory(name, options).expect("in memory");
+            continue;
+        }
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).expect("in memory");
+        if name == RELS {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let start = text.find("<Relationship ").unwrap_or(text.len());
+            let end = text.rfind("</Relationships>").unwrap_or(text.len()).max(start);
+            let mut rels: Vec<&str> = text[start..end].split_inclusive("/>").collect();
+            rels.sort_by_key(|r| r.split("Id=\"").nth(1).and_then(|x| x.split('"').next()).map(|id| (id.len(), id.to_string())));
+            bytes = format!("{}{}{}", &text[..start], rels.concat(), &text[end..]).into_bytes();
+        }
+        out.start_file(name, options).expect("in memory");
+        out.write_all(&bytes).expect("in memory");
+    }
+    out.finish().expect("in memory").into_inner()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_does_not_depend_on_those_made_before_it() {
+        let md = "# Minutes\n\nSee [the recording](a.wav#t=1.0) and [again](a.wav#t=2.0).\n\n- one\n- two\n";
+        assert!(from_markdown(md) == from_markdown(md), "same Markdown, same bytes, however many came before");
+    }
     use std::io::Read;
 
     #[test]
