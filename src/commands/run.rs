@@ -11,7 +11,7 @@ use super::Failure;
 use crate::render::Documents;
 use crate::voices::Library;
 use crate::session::naming::Named;
-use crate::audio::{decode, Pcm};
+use crate::audio::decode;
 use crate::config::RunConfig;
 use crate::audio::decode::Channels;
 use crate::diarize::{attribute, channels, Diarizer, Params as DiarizeParams};
@@ -140,71 +140,27 @@ pub fn run_jobs(cfg: &RunConfig, jobs: &[(PathBuf, PathBuf)], skip_done: bool, s
     // Loaded when first needed, after the first transcription, so that a single recording's
     // peak memory is whisper's or the diarizer's, not both (about 100 MB less for an hour).
     let mut diarizer = None;
-    // The next recording is checked and decoded on its own thread while this one is
-    // transcribed: decoding (and resampling) a long MP3 takes a core for minutes, and it
-    // overlaps whisper's work instead of adding to it. At most two recordings are in memory.
-    let prepare = |i: usize| -> Option<Result<Decoded, Failure>> {
-        let (recording, dir) = &jobs[i];
+    for (i, (recording, dir)) in jobs.iter().enumerate() {
+        let name = recording.display().to_string();
         if skip_done && is_done(recording, dir, cfg, &resolved) {
-            return None;
+            progress.done(&name, &dir.display().to_string(), "already done, skipped");
+            report(i, Outcome::Skipped);
+            continue;
         }
-        Some(decode_one(recording, cfg, progress))
-    };
-    let prepare = &prepare;
-    std::thread::scope(|scope| {
-        let mut next = (!jobs.is_empty()).then(|| scope.spawn(move || prepare(0)));
-        for (i, (recording, dir)) in jobs.iter().enumerate() {
-            let current = next.take().map(|h| h.join().expect("the decoding thread does not panic"));
-            next = (i + 1 < jobs.len()).then(|| scope.spawn(move || prepare(i + 1)));
-            let name = recording.display().to_string();
-            let decoded = match current.flatten() {
-                None => {
-                    progress.done(&name, &dir.display().to_string(), "already done, skipped");
-                    report(i, Outcome::Skipped);
-                    continue;
-                }
-                Some(d) => d,
-            };
-            match decoded.and_then(|d| transcribe_one(d, recording, dir, cfg, &documents, voices.as_ref(), &resolved, &model, &mut vad, &mut diarizer, progress)) {
-                Ok(record) => {
-                    let speakers = if record.settings.diarize { format!(", {} speakers", record.speakers.len()) } else { String::new() };
-                    let detail = format!("{:.1} s of audio, {} segments{speakers}, language {}", record.duration_s, record.segments.len(), record.language);
-                    progress.done(&name, &dir.display().to_string(), &detail);
-                    report(i, Outcome::Done);
-                }
-                Err(f) => {
-                    progress.error(Some(&name), &f.message);
-                    report(i, Outcome::Failed(f));
-                }
+        match transcribe_one(recording, dir, cfg, &documents, voices.as_ref(), &resolved, &model, &mut vad, &mut diarizer, progress) {
+            Ok(record) => {
+                let speakers = if record.settings.diarize { format!(", {} speakers", record.speakers.len()) } else { String::new() };
+                let detail = format!("{:.1} s of audio, {} segments{speakers}, language {}", record.duration_s, record.segments.len(), record.language);
+                progress.done(&name, &dir.display().to_string(), &detail);
+                report(i, Outcome::Done);
+            }
+            Err(f) => {
+                progress.error(Some(&name), &f.message);
+                report(i, Outcome::Failed(f));
             }
         }
-    });
+    }
     Ok(())
-}
-
-/// A recording decoded to 16 kHz, with what the record says of its source.
-struct Decoded {
-    pcm: Pcm,
-    /// Each channel apart, with `--channels-as-speakers`.
-    per_channel: Option<Vec<Pcm>>,
-    source: decode::SourceAudio,
-    bytes: u64,
-    sha256: String,
-}
-
-fn decode_one(recording: &Path, cfg: &RunConfig, progress: &Progress) -> Result<Decoded, Failure> {
-    let name = recording.display().to_string();
-    let stage = progress.stage(&name, "decode", true);
-    let decoded = decode::decode_with(recording, cfg.audio, &|f| stage.set_percent((f * 100.0) as i64));
-    stage.finish();
-    let (signals, source) = decoded?;
-    // With a speaker per channel the channels are kept for attribution and transcribed mixed.
-    let (pcm, per_channel) = match cfg.audio.channels {
-        Channels::Each => (channels::mix(&signals), Some(signals)),
-        _ => (signals.into_iter().next().unwrap_or_default(), None),
-    };
-    let (bytes, sha256) = sha256_file(recording).map_err(|e| Failure::new(Exit::Input, format!("cannot read {name}: {e}")))?;
-    Ok(Decoded { pcm, per_channel, source, bytes, sha256 })
 }
 
 /// A session folder is done when its session.json (written last) was made by this version
@@ -237,7 +193,6 @@ fn settings(cfg: &RunConfig) -> Settings {
 
 #[allow(clippy::too_many_arguments)]
 fn transcribe_one(
-    decoded: Decoded,
     recording: &Path,
     dir: &Path,
     cfg: &RunConfig,
@@ -250,7 +205,16 @@ fn transcribe_one(
     progress: &Progress,
 ) -> Result<SessionRecord, Failure> {
     let name = recording.display().to_string();
-    let Decoded { pcm, per_channel, source: source_audio, bytes, sha256 } = decoded;
+    let stage = progress.stage(&name, "decode", true);
+    let decoded = decode::decode_with(recording, cfg.audio, &|f| stage.set_percent((f * 100.0) as i64));
+    stage.finish();
+    let (signals, source_audio) = decoded?;
+    // With a speaker per channel the channels are kept for attribution and transcribed mixed.
+    let (pcm, per_channel) = match cfg.audio.channels {
+        Channels::Each => (channels::mix(&signals), Some(signals)),
+        _ => (signals.into_iter().next().unwrap_or_default(), None),
+    };
+    let (bytes, sha256) = sha256_file(recording).map_err(|e| Failure::new(Exit::Input, format!("cannot read {name}: {e}")))?;
 
     let stage = progress.stage(&name, "detect speech", false);
     let probs = vad.probabilities(&pcm);
