@@ -149,6 +149,10 @@ pub fn batch(args: BatchArgs, voices: PathBuf, store: &Store, progress: &Progres
         vec![f]
     };
     let found = match discover(&args.inputs) {
+        Ok(f) if f.is_empty() => {
+            let inputs: Vec<String> = args.inputs.iter().map(|p| p.display().to_string()).collect();
+            return fail(Failure::new(Exit::Input, format!("found no recordings in {} (looked for {}); check the path", inputs.join(", "), RECORDINGS.join(", "))));
+        }
         Ok(f) => f,
         Err(f) => return fail(f),
     };

@@ -77,6 +77,12 @@ fn batches_do_each_recording_once_isolate_failures_and_redo_what_changed() {
     assert_eq!(catalog["sessions"].as_array().unwrap().len(), 3);
     assert!(out.join("catalog.csv").is_file() && out.join("index.html").is_file());
 
+    // A folder without recordings is a mistake, said as such.
+    std::fs::create_dir_all(tmp.path().join("empty")).unwrap();
+    let o = batch(&tmp.path().join("empty"), &out, &[]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("found no recordings"), "{}", stderr(&o));
+
     // Again: nothing is transcribed.
     let seen = log_len(&out);
     batch(&input, &out, &[]);
