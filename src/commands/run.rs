@@ -340,9 +340,5 @@ fn transcribe_one(
 
 /// The language with the most speech time.
 fn dominant_language(segments: &[record::Segment]) -> Option<String> {
-    let mut time: HashMap<&str, f64> = HashMap::new();
-    for s in segments {
-        *time.entry(&s.language).or_default() += s.end - s.start;
-    }
-    time.into_iter().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(a.0))).map(|(l, _)| l.to_string())
+    record::time_by_language(segments).into_iter().next().map(|(l, _)| l)
 }

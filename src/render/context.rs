@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::session::metadata::{AgendaKind, SessionMeta};
 use crate::session::naming::Named;
+use crate::session::record::time_by_language;
 use crate::session::SessionRecord;
 use crate::themes::keyphrases::key_phrases;
 use crate::themes::score::{Quote, report};
@@ -198,17 +199,6 @@ pub fn language_name(code: &str) -> String {
     name.to_string()
 }
 
-/// Speaking time per language, the most spoken first.
-fn languages(record: &SessionRecord) -> Vec<(String, f64)> {
-    let mut time: BTreeMap<&str, f64> = BTreeMap::new();
-    for s in &record.segments {
-        *time.entry(&s.language).or_default() += s.end - s.start;
-    }
-    let mut out: Vec<(String, f64)> = time.into_iter().map(|(l, t)| (l.to_string(), t)).collect();
-    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out
-}
-
 /// How documents call a speaker: the name given, else `Speaker N` for `SPEAKER_N`.
 pub fn label(record: &SessionRecord, id: &str) -> String {
     match record.speakers.iter().find(|s| s.id == id).and_then(|s| s.name.clone()) {
@@ -261,11 +251,7 @@ impl Builder<'_> {
         let k = (1 + ((end - start) / 30.0) as usize).min(3);
         let gist: Vec<Claim> = summarise(&texts, &[], k).into_iter().map(|i| self.claim(segs[i].english(), speaker, segs[i].start, segs[i].id)).collect();
         // The language most of it was in (a turn holds one language; a paragraph may not).
-        let mut time: BTreeMap<&str, f64> = BTreeMap::new();
-        for s in &segs {
-            *time.entry(s.language.as_str()).or_default() += s.end - s.start;
-        }
-        let language = time.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)).map(|(l, _)| l).filter(|&l| l != "en").map(language_name);
+        let language = time_by_language(segs.iter().copied()).into_iter().next().map(|(l, _)| l).filter(|l| l != "en").map(|l| language_name(&l));
         let translated = language.is_some() && gist.iter().all(|g| g.translated);
         Intervention { speaker: speaker.map(|s| label(self.record, s)), at: clock(start), href: format!("{}#t={start:.1}", self.href), duration: span(end - start), language, translated, gist }
     }
@@ -461,7 +447,7 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
             timezone: meta.timezone.clone(),
             organisers: meta.organisers.clone(),
             language: meta.language.clone().unwrap_or_else(|| record.language.clone()),
-            languages: languages(record).into_iter().map(|(code, t)| format!("{} ({})", language_name(&code), span(t))).collect(),
+            languages: time_by_language(&record.segments).into_iter().map(|(code, t)| format!("{} ({})", language_name(&code), span(t))).collect(),
             duration: span(record.duration_s),
             recording: record.source.file_name.clone(),
             recording_href: b.href.clone(),

@@ -137,6 +137,17 @@ pub struct Segment {
     pub tokens: Vec<Token>,
 }
 
+/// Speaking time per language over `segments`, the most spoken first (ties by code).
+pub fn time_by_language<'a>(segments: impl IntoIterator<Item = &'a Segment>) -> Vec<(String, f64)> {
+    let mut time: std::collections::BTreeMap<&str, f64> = std::collections::BTreeMap::new();
+    for s in segments {
+        *time.entry(&s.language).or_default() += s.end - s.start;
+    }
+    let mut out: Vec<(String, f64)> = time.into_iter().map(|(l, t)| (l.to_string(), t)).collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
 impl Segment {
     /// What was said, in English: the translation when there is one, else the text.
     pub fn english(&self) -> &str {
