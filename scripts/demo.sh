@@ -19,3 +19,4 @@ cargo run --release --quiet --example der -- samples/listening-session.rttm rapp
 echo
 sed -n '/^## Recommendations/,/^## Themes raised/p' rapporteur-out/listening-session/minutes.md | sed '$d'
 echo "outputs: $(ls rapporteur-out/listening-session | tr '\n' ' ')in rapporteur-out/listening-session/"
+echo "review the draft beside the recording: open rapporteur-out/listening-session/review.html in a browser"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # One command on a fresh machine: set up and run the whole test suite (unit and integration
-# tests; the integration tests install the real tiny.en model on first use), then fuzz the
+# tests; the integration tests install the real tiny.en model on first use, and the review
+# page is checked in headless Chromium), then fuzz the
 # decoder and the TOML parsers for a bounded time (FUZZ_SECONDS per target, default 30;
 # 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh test
 cargo test --release "$@"
 secs=${FUZZ_SECONDS:-30}
 if [ "$secs" -gt 0 ]; then scripts/fuzz.sh "$secs"; fi

@@ -59,7 +59,7 @@ pub enum Command {
         /// A session folder written by `rapporteur run`
         #[arg(value_name = "OUT_DIR", required = true)]
         dirs: Vec<PathBuf>,
-        /// A folder of your own templates (minutes.md, summary.md, page.html) and theme
+        /// A folder of your own templates (minutes.md, summary.md, page.html, review.html) and theme
         /// taxonomies (themes/*.toml); what it lacks comes from the built-in ones
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
@@ -178,7 +178,7 @@ pub struct RunOptions {
     #[arg(long)]
     pub allow_truncated: bool,
 
-    /// A folder of your own templates (minutes.md, summary.md, page.html) and theme
+    /// A folder of your own templates (minutes.md, summary.md, page.html, review.html) and theme
     /// taxonomies (themes/*.toml); what it lacks comes from the built-in ones
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,

@@ -19,7 +19,7 @@ use crate::session::SessionRecord;
 
 /// Themes per taxonomy listed for each session.
 const TOP_THEMES: usize = 3;
-const DOCUMENTS: [&str; 7] = ["minutes.md", "minutes.html", "minutes.docx", "summary.md", "summary.html", "transcript.txt", "session.json"];
+const DOCUMENTS: [&str; 8] = ["review.html", "minutes.md", "minutes.html", "minutes.docx", "summary.md", "summary.html", "transcript.txt", "session.json"];
 
 #[derive(Debug, Serialize, PartialEq)]
 pub struct Catalog {

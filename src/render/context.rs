@@ -135,7 +135,10 @@ pub struct ThemeInfo {
     pub score: f64,
     pub share_percent: f64,
     pub time: String,
+    pub seconds: f64,
     pub speakers: Vec<String>,
+    /// The ids of the segments that raised it.
+    pub segments: Vec<usize>,
     pub quotes: Vec<Claim>,
     pub synopsis: Vec<Claim>,
 }
@@ -155,7 +158,7 @@ pub fn clock(seconds: f64) -> String {
 }
 
 /// `1 h 02 min`, `12 min 05 s`, `40 s`.
-fn span(seconds: f64) -> String {
+pub fn span(seconds: f64) -> String {
     let s = seconds.max(0.0).round() as u64;
     match (s / 3600, s / 60 % 60, s % 60) {
         (0, 0, s) => format!("{s} s"),
@@ -259,7 +262,7 @@ impl Builder<'_> {
 
 /// Turns as (speaker, segment ids); without speakers, paragraphs of about a minute (a new one
 /// where the language changes).
-fn turns(record: &SessionRecord) -> Vec<(Option<String>, Vec<usize>)> {
+pub(crate) fn turns(record: &SessionRecord) -> Vec<(Option<String>, Vec<usize>)> {
     if !record.turns.is_empty() {
         return record.turns.iter().map(|t| (Some(t.speaker.clone()), t.segments.clone())).collect();
     }
@@ -418,7 +421,9 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
                         score: th.score,
                         share_percent: (1000.0 * th.share).round() / 10.0,
                         time: span(th.seconds),
+                        seconds: th.seconds,
                         speakers: th.speakers.iter().map(|(id, _)| label(record, id)).collect(),
+                        segments: th.segments.clone(),
                         quotes: th.quotes.iter().map(|q| b.quote(q)).collect(),
                         synopsis: th.synopsis.iter().map(|q| b.quote(q)).collect(),
                     })

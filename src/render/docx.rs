@@ -127,8 +127,9 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
             Event::End(TagEnd::Strong) => f.bold -= 1,
             Event::Start(Tag::Emphasis) => f.italic += 1,
             Event::End(TagEnd::Emphasis) => f.italic -= 1,
-            Event::Start(Tag::Link { dest_url, .. }) => f.link = Some(dest_url.to_string()),
-            Event::End(TagEnd::Link) => {
+            // A picture (the SVG timeline) becomes a link to its file, named by its alt text.
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => f.link = Some(dest_url.to_string()),
+            Event::End(TagEnd::Link | TagEnd::Image) => {
                 if let Some(url) = f.link.take() {
                     let mut h = Hyperlink::new(url, HyperlinkType::External);
                     // docx-rs numbers links with a counter shared by the whole process, so a

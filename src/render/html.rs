@@ -6,8 +6,14 @@ use pulldown_cmark::{Options, Parser, html};
 
 use super::templates::{TemplateError, Templates};
 
-pub fn page(templates: &Templates, title: &str, markdown: &str) -> Result<String, TemplateError> {
+/// Markdown as HTML (tables included).
+pub fn body(markdown: &str) -> String {
     let mut body = String::new();
     html::push_html(&mut body, Parser::new_ext(markdown, Options::ENABLE_TABLES));
+    body
+}
+
+pub fn page(templates: &Templates, title: &str, markdown: &str) -> Result<String, TemplateError> {
+    let body = body(markdown);
     templates.render("page.html", &minijinja::context! { title => title, body => Value::from_safe_string(body) })
 }

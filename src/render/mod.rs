@@ -1,9 +1,12 @@
 //! Documents rendered from a session record: the transcripts (one exporter per format behind
-//! one trait) and the templated documents (minutes and summary as Markdown, HTML and Word).
+//! one trait) and the templated documents (minutes and summary as Markdown, HTML and Word, and
+//! the review page with its charts).
 
+pub mod charts;
 pub mod context;
 pub mod docx;
 pub mod html;
+pub mod review;
 pub mod rttm;
 pub mod templates;
 pub mod transcript;
@@ -67,6 +70,9 @@ impl Documents {
         docs.push(("minutes.html", html::page(&self.templates, &format!("Minutes: {title}"), &minutes).map_err(input)?.into_bytes()));
         docs.push(("summary.html", html::page(&self.templates, &format!("Thematic summary: {title}"), &summary).map_err(input)?.into_bytes()));
         docs.push(("minutes.docx", docx::from_markdown(&minutes)));
+        let review = review::build(&ctx, record, html::body(&minutes), html::body(&summary));
+        docs.push(("review.html", self.templates.render("review.html", &review).map_err(input)?.into_bytes()));
+        docs.push(("timeline.svg", review.charts.timeline.clone().into_bytes()));
         docs.push(("minutes.md", minutes.into_bytes()));
         docs.push(("summary.md", summary.into_bytes()));
         Ok(docs)

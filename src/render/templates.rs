@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use minijinja::{Environment, UndefinedBehavior};
 
 /// The templates a session's documents are rendered from, by file name.
-pub const BUILT_IN: [(&str, &str); 3] = [
+pub const BUILT_IN: [(&str, &str); 4] = [
     ("minutes.md", include_str!("../../templates/minutes.md")),
     ("summary.md", include_str!("../../templates/summary.md")),
     ("page.html", include_str!("../../templates/page.html")),
+    ("review.html", include_str!("../../templates/review.html")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +30,7 @@ impl Templates {
         if let Some(d) = dir
             && !d.is_dir()
         {
-            return Err(TemplateError(format!("templates folder {} does not exist; give a folder holding minutes.md, summary.md or page.html", d.display())));
+            return Err(TemplateError(format!("templates folder {} does not exist; give a folder holding minutes.md, summary.md, page.html or review.html", d.display())));
         }
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);

@@ -34,6 +34,8 @@ pub struct ThemeReport {
     pub speakers: Vec<(String, f64)>,
     pub quotes: Vec<Quote>,
     pub synopsis: Vec<Quote>,
+    /// The ids of the segments that raised it, in order.
+    pub segments: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +121,7 @@ pub fn report(record: &SessionRecord, taxonomy: &Taxonomy) -> TaxonomyReport {
             speakers,
             quotes,
             synopsis,
+            segments: scored.iter().map(|&(i, _)| record.segments[i].id).collect(),
         });
     }
     themes.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));

@@ -10,5 +10,6 @@ mod languages;
 mod minutes;
 mod models;
 mod naming;
+mod review;
 mod speakers;
 mod transcript;

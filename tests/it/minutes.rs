@@ -93,7 +93,7 @@ fn golden_documents() {
         let dir = fixture(name);
         let o = run(&["render", dir.path().to_str().unwrap(), "--quiet"]);
         assert!(o.status.success(), "{}", stderr(&o));
-        for doc in ["minutes.md", "summary.md", "minutes.html", "transcript.txt"] {
+        for doc in ["minutes.md", "summary.md", "minutes.html", "transcript.txt", "timeline.svg"] {
             let got = read(dir.path(), doc);
             let expected = root().join("tests/golden").join(name).join("expected").join(doc);
             if update {
