@@ -186,9 +186,8 @@ pub fn build<'a>(
                 .flatten()
                 .collect();
             Some(TurnView {
-                label: speaker
-                    .as_deref()
-                    .map_or_else(|| "Transcript".to_string(), |id| label(record, id)),
+                // Without speakers a turn is a paragraph of about a minute, with no name.
+                label: speaker.as_deref().map_or_else(String::new, |id| label(record, id)),
                 colour: colour_of(speaker.as_deref()),
                 speaker,
                 start: first.start,

@@ -63,3 +63,16 @@ fn review_page_is_self_contained() {
     assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"") && page.contains(&svg), "timeline.svg is the page's timeline");
     assert!(read(session, "minutes.md").contains("(timeline.svg)"), "the minutes show the timeline");
 }
+
+/// Without speakers the page has paragraphs, one timeline row and no speaker filter.
+#[test]
+fn an_undiarized_review_page_has_paragraphs_and_no_speaker_controls() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root().join("tests/golden/undiarized/session.json"), dir.path().join("session.json")).unwrap();
+    let o = run(&["render", dir.path().to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = read(dir.path(), "review.html");
+    assert_eq!(page.matches("<li class=\"turn\"").count(), 3, "a paragraph a minute");
+    assert!(!page.contains("id=\"speaker-filter\"") && !page.contains("Download speakers.toml"));
+    assert!(page.contains(">Speech</text>") && !page.contains(">Overlap</text>"));
+}
