@@ -37,7 +37,9 @@ try {
 
   await page.goto(url);
   // The recording loads from its relative link.
-  await page.waitForFunction(() => document.getElementById("player").readyState >= 1, null, { timeout: 20000 });
+  await page.waitForFunction(() => { const p = document.getElementById("player"); return p.readyState >= 1 || p.error; }, null, { timeout: 20000 });
+  const src = await page.evaluate(() => document.getElementById("player").currentSrc);
+  assert.equal(await page.evaluate(() => document.getElementById("player").error), null, `the recording did not load from ${src}`);
   measured.duration = await page.evaluate(() => document.getElementById("player").duration);
   assert.ok(Math.abs(measured.duration - session.duration_s) < 0.1, `player duration ${measured.duration} vs ${session.duration_s}`);
 
@@ -91,6 +93,20 @@ try {
   const position = { x: ((geo.x0 + 0.5 * geo.width) / geo.vb) * box.width, y: box.height / 3 };
   measured.current_time_after_timeline = await seekedAfter(() => svg.click({ position }));
   assert.ok(Math.abs(measured.current_time_after_timeline - session.duration_s / 2) < session.duration_s * 0.01, `timeline halfway gave ${measured.current_time_after_timeline}`);
+  await page.evaluate(() => document.getElementById("player").pause());
+
+  // While it plays, the turn being played is highlighted and scrolled into the transcript's
+  // view: play across the start of the last turn with the transcript scrolled to its top.
+  const last = session.turns.length - 1;
+  await page.evaluate(() => { document.querySelector(".turns").scrollTop = 0; });
+  await seekedAfter(() => page.evaluate(t => { const p = document.getElementById("player"); p.currentTime = t; p.play(); }, session.turns[last].start - 1));
+  await page.waitForFunction(i => document.querySelectorAll("li.turn")[i].classList.contains("current"), last, { timeout: 10000 });
+  measured.followed = await page.evaluate(i => {
+    const list = document.querySelector(".turns").getBoundingClientRect();
+    const turn = document.querySelectorAll("li.turn")[i].getBoundingClientRect();
+    return { turn_top: turn.top, list_top: list.top, list_bottom: list.bottom };
+  }, last);
+  assert.ok(measured.followed.turn_top >= measured.followed.list_top - 1 && measured.followed.turn_top < measured.followed.list_bottom, "the turn being played is in view");
   await page.evaluate(() => document.getElementById("player").pause());
 
   // Filter by speaker: only that speaker's turns are shown, all of them.

@@ -22,6 +22,9 @@ fn review_page_in_headless_chromium() {
     for e in std::fs::read_dir(session).unwrap().flatten().filter(|e| e.path().is_file()) {
         std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
     }
+    // Rendered again where it now is, so that the page's relative link finds the recording.
+    let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let playwright = root().join("tests/e2e/node_modules/playwright-core");
     assert!(playwright.is_dir(), "{} is missing: run `scripts/setup.sh test` (npm ci in tests/e2e)", playwright.display());
     assert!(Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some(), "no Chromium: run `scripts/setup.sh test`");
