@@ -158,6 +158,7 @@ fn languages(model: &Model, pcm: &Pcm, chunks: Vec<Chunk>, opts: &DecodeOptions,
     let mut fine = detect(&redo, &|f| tick(0.8 + 0.2 * f))?.into_iter();
     let probs: Vec<Vec<f32>> = probs.into_iter().map(|p| p.or_else(|| fine.next()).unwrap_or_default()).collect();
     let chosen = language::choose(&probs, &seconds(&windows));
+    // A tuning aid (README, Development): each window's scores over the allowed languages.
     if std::env::var_os("RAPPORTEUR_DEBUG_LANG").is_some() {
         for (((_, w), p), c) in windows.iter().zip(&probs).zip(&chosen) {
             eprintln!("{:7.2}-{:7.2} {:?} -> {}", w.start_s(SAMPLE_RATE), w.end_s(SAMPLE_RATE), p.iter().map(|x| (x * 100.0).round() / 100.0).collect::<Vec<_>>(), c);
