@@ -81,6 +81,8 @@ pub struct ThemeFilter {
 #[derive(Debug, Serialize)]
 pub struct Charts {
     pub timeline: String,
+    /// Whether two or more voices ever speak at once (the timeline then has an Overlap row).
+    pub overlaps: bool,
     pub talk_time: String,
     /// One bar chart per taxonomy: (taxonomy name, SVG).
     pub themes: Vec<(String, String)>,
@@ -323,6 +325,7 @@ fn charts_of(
         })
         .collect();
     Charts {
+        overlaps: rows.len() > 1 && !charts::overlaps(&rows).is_empty(),
         timeline: charts::timeline(&rows, record.duration_s),
         talk_time: if talk.is_empty() {
             String::new()
