@@ -68,8 +68,12 @@ fn shorten(label: &str, max: usize) -> String {
     }
 }
 
-/// Where two or more rows speak at once, as merged stretches.
+/// Where two or more rows speak at once, as merged stretches (none with a single row, whose
+/// own stretches do not count against each other).
 pub fn overlaps(rows: &[Row]) -> Vec<(f64, f64)> {
+    if rows.len() < 2 {
+        return Vec::new();
+    }
     let mut edges: Vec<(f64, i32)> = rows
         .iter()
         .flat_map(|r| &r.spans)
@@ -103,7 +107,7 @@ fn tick_step(duration: f64) -> f64 {
 pub fn timeline(rows: &[Row], duration: f64) -> String {
     let duration = duration.max(1.0);
     let x = |t: f64| PLOT_X + PLOT_W * (t / duration).clamp(0.0, 1.0);
-    let overlap = Row { label: "Overlap".into(), colour: OVERLAP_COLOUR, spans: if rows.len() > 1 { overlaps(rows) } else { Vec::new() } };
+    let overlap = Row { label: "Overlap".into(), colour: OVERLAP_COLOUR, spans: overlaps(rows) };
     let all: Vec<&Row> = rows.iter().chain(Some(&overlap).filter(|o| !o.spans.is_empty())).collect();
     let axis_y = 8.0 + all.len() as f64 * (ROW + GAP);
     let height = axis_y + 26.0;

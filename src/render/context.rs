@@ -69,6 +69,7 @@ pub struct SpeakerInfo {
     /// unnamed.
     pub named_by: Option<String>,
     pub talk_time: String,
+    pub seconds: f64,
     pub share_percent: u32,
 }
 
@@ -206,8 +207,13 @@ pub fn language_name(code: &str) -> String {
 pub fn label(record: &SessionRecord, id: &str) -> String {
     match record.speakers.iter().find(|s| s.id == id).and_then(|s| s.name.clone()) {
         Some(name) => name,
-        None => id.strip_prefix("SPEAKER_").map_or_else(|| id.to_string(), |n| format!("Speaker {n}")),
+        None => unnamed_label(id),
     }
+}
+
+/// What documents call a voice with no name: `Speaker N` for `SPEAKER_N`.
+pub fn unnamed_label(id: &str) -> String {
+    id.strip_prefix("SPEAKER_").map_or_else(|| id.to_string(), |n| format!("Speaker {n}"))
 }
 
 /// The recording as a link from the session folder: a relative path to it when it can be
@@ -390,6 +396,7 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
                     _ => n.to_string(),
                 }),
                 talk_time: span(s.talk_time_s),
+                seconds: s.talk_time_s,
                 share_percent: if total_talk > 0.0 { (100.0 * s.talk_time_s / total_talk).round() as u32 } else { 0 },
             }
         })

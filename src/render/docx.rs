@@ -206,13 +206,13 @@ fn in_order(docx: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     #[test]
     fn a_document_does_not_depend_on_those_made_before_it() {
         let md = "# Minutes\n\nSee [the recording](a.wav#t=1.0) and [again](a.wav#t=2.0).\n\n- one\n- two\n";
         assert!(from_markdown(md) == from_markdown(md), "same Markdown, same bytes, however many came before");
     }
-    use std::io::Read;
 
     #[test]
     fn markdown_becomes_word_paragraphs() {

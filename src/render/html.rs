@@ -13,7 +13,7 @@ pub fn body(markdown: &str) -> String {
     body
 }
 
-pub fn page(templates: &Templates, title: &str, markdown: &str) -> Result<String, TemplateError> {
-    let body = body(markdown);
-    templates.render("page.html", &minijinja::context! { title => title, body => Value::from_safe_string(body) })
+/// `body` (HTML made by [`body`]) set into the page template.
+pub fn page(templates: &Templates, title: &str, body: &str) -> Result<String, TemplateError> {
+    templates.render("page.html", &minijinja::context! { title => title, body => Value::from_safe_string(body.to_string()) })
 }

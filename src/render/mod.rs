@@ -67,10 +67,12 @@ impl Documents {
         let minutes = self.templates.render("minutes.md", &ctx).map_err(input)?;
         let summary = self.templates.render("summary.md", &ctx).map_err(input)?;
         let title = &ctx.session.title;
-        docs.push(("minutes.html", html::page(&self.templates, &format!("Minutes: {title}"), &minutes).map_err(input)?.into_bytes()));
-        docs.push(("summary.html", html::page(&self.templates, &format!("Thematic summary: {title}"), &summary).map_err(input)?.into_bytes()));
+        // As HTML once, for minutes.html and summary.html and for the review page.
+        let (minutes_html, summary_html) = (html::body(&minutes), html::body(&summary));
+        docs.push(("minutes.html", html::page(&self.templates, &format!("Minutes: {title}"), &minutes_html).map_err(input)?.into_bytes()));
+        docs.push(("summary.html", html::page(&self.templates, &format!("Thematic summary: {title}"), &summary_html).map_err(input)?.into_bytes()));
         docs.push(("minutes.docx", docx::from_markdown(&minutes)));
-        let review = review::build(&ctx, record, html::body(&minutes), html::body(&summary));
+        let review = review::build(&ctx, record, minutes_html, summary_html);
         docs.push(("review.html", self.templates.render("review.html", &review).map_err(input)?.into_bytes()));
         docs.push(("timeline.svg", review.charts.timeline.clone().into_bytes()));
         docs.push(("minutes.md", minutes.into_bytes()));

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::charts::{self, Bar, Row};
-use super::context::{Context, clock, label, language_name, span, turns};
+use super::context::{Context, SpeakerInfo, clock, label, language_name, turns, unnamed_label};
 use crate::session::SessionRecord;
 
 /// Words whisper gave a lower probability than this are marked for checking (on the sample,
@@ -21,26 +21,22 @@ pub struct Review<'a> {
     /// The minutes and summary as HTML (the Markdown documents rendered).
     pub minutes_html: String,
     pub summary_html: String,
-    pub duration_s: f64,
-    pub people: Vec<Person>,
+    pub people: Vec<Person<'a>>,
     pub transcript: Vec<TurnView>,
     pub theme_filters: Vec<ThemeFilter>,
     pub charts: Charts,
     pub low_confidence_percent: u32,
 }
 
-/// A speaker as the page shows them, with their colour.
+/// A speaker as the documents have them (`name` is the one they use now, from speakers.toml,
+/// a voice or the agenda), with their colour and what they are called unnamed.
 #[derive(Debug, Serialize)]
-pub struct Person {
-    pub id: String,
-    pub label: String,
-    /// The name documents use now (from speakers.toml, a voice or the agenda), if any.
-    pub name: Option<String>,
+pub struct Person<'a> {
+    #[serde(flatten)]
+    pub speaker: &'a SpeakerInfo,
     /// What documents call the voice with no name (`Speaker 2`).
     pub default_label: String,
     pub colour: &'static str,
-    pub talk_time: String,
-    pub share_percent: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -60,7 +56,6 @@ pub struct TurnView {
 
 #[derive(Debug, Serialize)]
 pub struct SegmentView {
-    pub start: f64,
     pub pieces: Vec<Piece>,
     pub translation: Option<String>,
 }
@@ -86,6 +81,11 @@ pub struct Charts {
     pub talk_time: String,
     /// One bar chart per taxonomy: (taxonomy name, SVG).
     pub themes: Vec<(String, String)>,
+}
+
+/// How the page names a theme for its filter: `taxonomy/theme`.
+fn theme_key(taxonomy: &str, theme: &str) -> String {
+    format!("{taxonomy}/{theme}")
 }
 
 /// A segment's words as runs, the unsure words apart.
@@ -152,16 +152,9 @@ pub fn build<'a>(
         .speakers
         .iter()
         .map(|s| Person {
-            id: s.id.clone(),
-            label: s.label.clone(),
-            name: s.name.clone(),
-            default_label: s
-                .id
-                .strip_prefix("SPEAKER_")
-                .map_or_else(|| s.id.clone(), |n| format!("Speaker {n}")),
+            speaker: s,
+            default_label: unnamed_label(&s.id),
             colour: colour_of(Some(&s.id)),
-            talk_time: s.talk_time.clone(),
-            share_percent: s.share_percent,
         })
         .collect();
 
@@ -173,7 +166,7 @@ pub fn build<'a>(
                 themes_of
                     .entry(seg)
                     .or_default()
-                    .insert(format!("{}/{}", t.id, th.id));
+                    .insert(theme_key(&t.id, &th.id));
             }
         }
     }
@@ -202,7 +195,6 @@ pub fn build<'a>(
                 segments: segs
                     .iter()
                     .map(|s| SegmentView {
-                        start: s.start,
                         pieces: pieces(s),
                         translation: s.translation.clone(),
                     })
@@ -220,7 +212,7 @@ pub fn build<'a>(
             options: t
                 .themes
                 .iter()
-                .map(|th| (format!("{}/{}", t.id, th.id), th.short.clone()))
+                .map(|th| (theme_key(&t.id, &th.id), th.short.clone()))
                 .collect(),
         })
         .collect();
@@ -234,7 +226,6 @@ pub fn build<'a>(
         base: ctx,
         minutes_html,
         summary_html,
-        duration_s: record.duration_s,
         charts: charts_of(ctx, record, &colour_of),
         people,
         transcript,
@@ -254,11 +245,11 @@ fn charts_of(
 ) -> Charts {
     // Who spoke when: the diarizer's speech per speaker (overlaps included); without
     // speakers, the transcribed segments on one row.
-    let mut rows: Vec<Row> = record
+    let mut rows: Vec<Row> = ctx
         .speakers
         .iter()
         .map(|s| Row {
-            label: label(record, &s.id),
+            label: s.label.clone(),
             colour: colour_of(Some(&s.id)),
             spans: record
                 .speech
@@ -281,23 +272,14 @@ fn charts_of(
             spans: record.segments.iter().map(|s| (s.start, s.end)).collect(),
         });
     }
-    let mut by_talk: Vec<_> = record.speakers.iter().collect();
-    by_talk.sort_by(|a, b| b.talk_time_s.total_cmp(&a.talk_time_s));
-    let total: f64 = by_talk.iter().map(|s| s.talk_time_s).sum();
+    let mut by_talk: Vec<&SpeakerInfo> = ctx.speakers.iter().collect();
+    by_talk.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
     let talk: Vec<Bar> = by_talk
         .iter()
         .map(|s| Bar {
-            label: label(record, &s.id),
-            seconds: s.talk_time_s,
-            text: format!(
-                "{} ({}%)",
-                span(s.talk_time_s),
-                if total > 0.0 {
-                    (100.0 * s.talk_time_s / total).round()
-                } else {
-                    0.0
-                }
-            ),
+            label: s.label.clone(),
+            seconds: s.seconds,
+            text: format!("{} ({}%)", s.talk_time, s.share_percent),
             colour: colour_of(Some(&s.id)),
         })
         .collect();
@@ -325,7 +307,7 @@ fn charts_of(
         })
         .collect();
     Charts {
-        overlaps: rows.len() > 1 && !charts::overlaps(&rows).is_empty(),
+        overlaps: !charts::overlaps(&rows).is_empty(),
         timeline: charts::timeline(&rows, record.duration_s),
         talk_time: if talk.is_empty() {
             String::new()

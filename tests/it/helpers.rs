@@ -82,6 +82,11 @@ pub fn sample_head(seconds: f32) -> Vec<f32> {
     r.samples::<i16>().take(n).map(|s| s.unwrap() as f32 / 32768.0).collect()
 }
 
+/// The text of `dir/name`, or a panic naming it.
+pub fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
 /// Files left in `dir`, recursively (to prove nothing half-written was left behind).
 pub fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

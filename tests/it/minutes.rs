@@ -2,8 +2,6 @@
 //! recording, the script's recommendations, its themes), golden renders of fixed records,
 //! re-rendering with new names, and template mistakes.
 
-use std::path::Path;
-
 use crate::helpers::*;
 
 /// The recommendations the sample's script makes (samples/script.tsv), and nothing else in it
@@ -29,10 +27,6 @@ fn section<'a>(doc: &'a str, heading: &str) -> &'a str {
     let start = doc.find(heading).unwrap_or_else(|| panic!("no {heading} in {doc}"));
     let rest = &doc[start + heading.len()..];
     &rest[..rest.find("\n## ").unwrap_or(rest.len())]
-}
-
-fn read(dir: &Path, name: &str) -> String {
-    std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 #[test]

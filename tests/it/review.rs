@@ -7,11 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::helpers::{root, run, sample_run, stderr};
-
-fn read(dir: &Path, name: &str) -> String {
-    std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
+use crate::helpers::{read, root, run, sample_run, stderr};
 
 #[test]
 fn review_page_in_headless_chromium() {
