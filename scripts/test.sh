@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One command on a fresh machine: set up and run the whole test suite (unit and integration
 # tests; the integration tests install the real tiny.en model on first use, and the review
-# page is checked in headless Chromium), then fuzz the decoder and the TOML parsers for a
-# bounded time (FUZZ_SECONDS per target, default 30; 0 skips it).
+# page is checked in headless Chromium), then fuzz the decoder, the TOML parsers and the
+# rendered HTML for a bounded time (FUZZ_SECONDS per target, default 30; 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test

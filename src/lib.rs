@@ -11,6 +11,7 @@ pub mod fsutil;
 pub mod models;
 pub mod progress;
 pub mod render;
+pub mod safe_text;
 pub mod session;
 pub mod themes;
 pub mod transcribe;

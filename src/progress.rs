@@ -1,11 +1,16 @@
 //! Progress for people (indicatif bars on stderr), for scripts (JSON lines on stderr), or none.
+//! File names and messages are escaped on the way out: a name holding terminal escapes must
+//! not clear the screen. A closed or full stderr never stops the work.
 
+use std::io::Write;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
+
+use crate::safe_text::escape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -41,7 +46,29 @@ pub struct Stage {
 }
 
 fn emit(event: Value) {
-    eprintln!("{event}");
+    let _ = writeln!(std::io::stderr().lock(), "{}", json_line(&event));
+}
+
+/// An event as one JSON line. serde_json escapes the C0 controls; DEL and the C1 controls
+/// (U+009B is CSI to many terminals) it writes raw, so they are escaped here too. They can
+/// only occur inside strings, where `\u00XX` means the same.
+fn json_line(event: &Value) -> String {
+    let line = event.to_string();
+    if !line.chars().any(char::is_control) {
+        return line;
+    }
+    line.chars().map(|c| if c.is_control() { format!("\\u{:04x}", c as u32) } else { c.to_string() }).collect()
+}
+
+/// Writes a command's results (`models list`, `speakers list`) to stdout. A reader that stopped
+/// early (`| head -1`) is not an error: the rest is not wanted. Any other failure (a full disk)
+/// is returned.
+pub fn print(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => result,
+    }
 }
 
 impl Progress {
@@ -49,10 +76,12 @@ impl Progress {
         Progress { mode, bars: MultiProgress::new() }
     }
 
-    /// A line for people: above the bars on a terminal, plainly otherwise.
+    /// A line for people: above the bars on a terminal, plainly otherwise. One line: the
+    /// controls in it (from file names, names) are escaped.
     fn line(&self, text: &str) {
+        let text = escape(text);
         if self.bars.is_hidden() {
-            eprintln!("{text}");
+            let _ = writeln!(std::io::stderr().lock(), "{text}");
         } else {
             let _ = self.bars.println(text);
         }
@@ -86,7 +115,7 @@ impl Progress {
             } else {
                 ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{prefix:.bold} {msg:12} {spinner} {elapsed}").expect("valid template"))
             };
-            bar.set_prefix(file.to_string());
+            bar.set_prefix(escape(file).into_owned());
             bar.set_message(name);
             bar.enable_steady_tick(Duration::from_millis(200));
             self.bars.add(bar)
@@ -119,6 +148,15 @@ impl Progress {
             Mode::Human => self.line(message),
             Mode::Json => emit(json!({"event": "note", "message": message})),
             Mode::Quiet => {}
+        }
+    }
+
+    /// A note that `--quiet` does not hide: something was lost (names, voices) though the work
+    /// goes on. Scripts get a `note` event marked `"level": "warning"`.
+    pub fn warn(&self, message: &str) {
+        match self.mode {
+            Mode::Json => emit(json!({"event": "note", "level": "warning", "message": message})),
+            _ => self.line(&format!("warning: {message}")),
         }
     }
 }
@@ -166,5 +204,19 @@ impl Stage {
             let seconds = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
             emit(json!({"event": "stage_done", "file": self.file, "stage": self.name, "seconds": seconds}));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_escape_every_control() {
+        let line = json_line(&json!({"file": "a\u{1b}[2J\u{9b}31m\u{7f}\nb.wav"}));
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+        let back: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(back["file"], "a\u{1b}[2J\u{9b}31m\u{7f}\nb.wav", "the same string to a JSON reader");
+        assert_eq!(json_line(&json!({"file": "plain é"})), r#"{"file":"plain é"}"#);
     }
 }

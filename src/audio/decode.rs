@@ -6,6 +6,7 @@
 //! decoded original: a 3-hour 48 kHz stereo file would be 4 GB of floats.
 
 use std::fs::File;
+use std::io::Seek;
 use std::path::Path;
 
 use symphonia::core::codecs::audio::{well_known::*, AudioCodecId, AudioDecoderOptions};
@@ -16,7 +17,12 @@ use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 
 use super::resample;
+use super::wav_stream::{self, Header};
 use super::{to_i16, AudioError, Pcm, SAMPLE_RATE};
+
+/// The fix for a file that is not in a format (or codec) we read. It is not offered for a
+/// file we do recognise: converting a truncated WAV to WAV helps nobody.
+const CONVERT: &str = "convert it to WAV, MP3, M4A, FLAC or OGG";
 
 /// A container may claim any length; trust it for at most 12 hours at 16 kHz.
 const MAX_RESERVE_SAMPLES: u64 = 12 * 3600 * SAMPLE_RATE as u64;
@@ -68,14 +74,23 @@ pub fn decode(path: &Path) -> Result<(Pcm, SourceAudio), AudioError> {
 /// The recording as one 16 kHz signal per selected channel (one for `Mix` and `One`).
 /// `tick` is told the fraction decoded, when the container knows its length.
 pub fn decode_with(path: &Path, options: Options, tick: &dyn Fn(f64)) -> Result<(Vec<Pcm>, SourceAudio), AudioError> {
-    let file = File::open(path).map_err(|e| AudioError::Open { path: path.to_path_buf(), error: e })?;
-    let meta = file.metadata().map_err(|e| AudioError::Open { path: path.to_path_buf(), error: e })?;
+    let open_error = |error| AudioError::Open { path: path.to_path_buf(), error };
+    // Checked before opening: opening a pipe with no writer would wait for one forever, and a
+    // pipe or device is read as endless or empty, never as the recording.
+    let meta = std::fs::metadata(path).map_err(open_error)?;
     if meta.is_dir() {
-        let error = std::io::Error::new(std::io::ErrorKind::IsADirectory, "it is a folder, not a recording");
-        return Err(AudioError::Open { path: path.to_path_buf(), error });
+        return Err(open_error(std::io::Error::new(std::io::ErrorKind::IsADirectory, "it is a folder, not a recording")));
+    }
+    if !meta.is_file() {
+        return Err(AudioError::NotAFile { path: path.to_path_buf() });
+    }
+    let file = File::open(path).map_err(open_error)?;
+    let meta = file.metadata().map_err(open_error)?;
+    if !meta.is_file() {
+        return Err(AudioError::NotAFile { path: path.to_path_buf() });
     }
     if meta.len() == 0 {
-        return Err(AudioError::Decode { path: path.to_path_buf(), detail: "the file is empty".into() });
+        return Err(AudioError::Decode { path: path.to_path_buf(), detail: "the file is empty; copy or export it again".into() });
     }
     let ext = path.extension().and_then(|e| e.to_str());
     decode_source(Box::new(file), ext, options, tick).map_err(|detail| AudioError::Decode { path: path.to_path_buf(), detail })
@@ -83,24 +98,34 @@ pub fn decode_with(path: &Path, options: Options, tick: &dyn Fn(f64)) -> Result<
 
 /// Decodes from any byte source (a file, or memory for the fuzz target). Errors are the
 /// detail of a message that the caller prefixes with the file's name.
-pub fn decode_source(source: Box<dyn MediaSource>, extension: Option<&str>, options: Options, tick: &dyn Fn(f64)) -> Result<(Vec<Pcm>, SourceAudio), String> {
+pub fn decode_source(mut source: Box<dyn MediaSource>, extension: Option<&str>, options: Options, tick: &dyn Fn(f64)) -> Result<(Vec<Pcm>, SourceAudio), String> {
     let channels = options.channels;
+    // A WAV streamed through a pipe has placeholder sizes: they are read as "to the end".
+    let header = wav_stream::scan(&mut *source).unwrap_or_else(|_| {
+        let _ = source.seek(std::io::SeekFrom::Start(0));
+        Header::default()
+    });
+    let source: Box<dyn MediaSource> = if header.streamed { Box::new(wav_stream::Patched::new(source, &header)) } else { source };
     let mss = MediaSourceStream::new(source, Default::default());
     let mut hint = Hint::new();
     if let Some(ext) = extension {
         hint.with_extension(ext);
     }
-    let mut format = symphonia::default::get_probe()
-        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
-        .map_err(|e| format!("not a recognised audio or video file ({e})"))?;
-    let track = format.default_track(TrackType::Audio).ok_or("it has no audio track")?;
+    let mut format = symphonia::default::get_probe().probe(&hint, mss, FormatOptions::default(), MetadataOptions::default()).map_err(|e| {
+        if header.is_wav {
+            format!("it is a WAV file, but its header is damaged or in an order we cannot read ({e}); export or copy it again")
+        } else {
+            format!("not a recognised audio or video file ({e}); {CONVERT}")
+        }
+    })?;
+    let track = format.default_track(TrackType::Audio).ok_or("it has no audio track: there is no sound in it to transcribe")?;
     let track_id = track.id;
     let n_frames = track.num_frames;
-    let params = track.codec_params.as_ref().and_then(|p| p.audio()).ok_or("its audio track has no codec parameters")?.clone();
+    let params = track.codec_params.as_ref().and_then(|p| p.audio()).ok_or_else(|| format!("its audio track has no codec parameters; {CONVERT}"))?.clone();
     let codec = codec_name(params.codec);
     let mut decoder = symphonia::default::get_codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
-        .map_err(|_| format!("its audio codec, {codec}, is not supported"))?;
+        .map_err(|_| format!("its audio codec, {codec}, is not supported; {CONVERT}"))?;
 
     let rate = params.sample_rate.unwrap_or(0);
     let mut source = SourceAudio { sample_rate: rate, channels: params.channels.as_ref().map_or(0, |c| c.count()), codec, truncated: false };
@@ -119,14 +144,15 @@ pub fn decode_source(source: Box<dyn MediaSource>, extension: Option<&str>, opti
         let packet = match format.next_packet() {
             Ok(Some(p)) => p,
             Ok(None) => break,
-            // A truncated file ends with an I/O error in the middle of a packet.
+            // A truncated file ends with an I/O error in the middle of a packet; a streamed
+            // WAV beyond 4 GB (no size fits its header) ends that way too, and is whole.
             Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                ended_early = frames_done > 0;
+                ended_early = frames_done > 0 && !header.streamed;
                 break;
             }
             Err(e) => {
                 let seconds = frames_done as f64 / source.sample_rate.max(1) as f64;
-                return Err(format!("reading failed after {seconds:.1} s of audio ({e})"));
+                return Err(format!("reading failed after {seconds:.1} s of audio ({e}): the file is damaged there; copy or export it again"));
             }
         };
         if packet.track_id != track_id {
@@ -136,18 +162,19 @@ pub fn decode_source(source: Box<dyn MediaSource>, extension: Option<&str>, opti
             Ok(b) => b,
             // One corrupt packet should not lose a whole recording.
             Err(SymError::DecodeError(_)) => continue,
-            Err(e) => return Err(format!("decoding failed ({e})")),
+            Err(e) => return Err(format!("decoding failed ({e}); {CONVERT}")),
         };
         let n = buf.num_planes().max(1);
         let rate = buf.spec().rate();
         if !RATES.contains(&rate) {
-            return Err(format!("its header gives a sample rate of {rate} Hz, which no recording has: the file is damaged"));
+            return Err(format!("its header gives a sample rate of {rate} Hz, which no recording has: the file is damaged; copy or export it again"));
         }
         if outputs.is_empty() {
             source.channels = n;
             let count = match channels {
                 Channels::One(c) if c >= n => {
-                    return Err(format!("it has {n} channel{}, so there is no channel {}; choose --channel 1 to {n}", if n == 1 { "" } else { "s" }, c + 1));
+                    let choose = if n == 1 { "choose --channel 1, or leave --channel out".to_string() } else { format!("choose --channel 1 to {n}") };
+                    return Err(format!("it has {n} channel{}, so there is no channel {}; {choose}", if n == 1 { "" } else { "s" }, c + 1));
                 }
                 Channels::Each => n,
                 _ => 1,
@@ -287,4 +314,85 @@ fn codec_name(id: AudioCodecId) -> String {
         (CODEC_ID_PCM_F64LE, "pcm_f64le"),
     ];
     known.iter().find(|(k, _)| *k == id).map_or_else(|| format!("codec {id}"), |(_, name)| name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+
+    /// 16-bit mono WAV of `n` samples at 16 kHz, as hound writes it (a 44-byte header: the
+    /// RIFF size at 4, the data size at 40).
+    fn wav(n: usize) -> Vec<u8> {
+        let spec = hound::WavSpec { channels: 1, sample_rate: 16_000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+        let mut out = Cursor::new(Vec::new());
+        let mut w = hound::WavWriter::new(&mut out, spec).unwrap();
+        for i in 0..n {
+            w.write_sample(((i as f32 * 0.05).sin() * 8000.0) as i16).unwrap();
+        }
+        w.finalize().unwrap();
+        let bytes = out.into_inner();
+        assert_eq!(&bytes[36..40], b"data", "hound's plain header");
+        bytes
+    }
+
+    fn with_sizes(bytes: &[u8], riff: u32, data: u32) -> Vec<u8> {
+        let mut b = bytes.to_vec();
+        b[4..8].copy_from_slice(&riff.to_le_bytes());
+        b[40..44].copy_from_slice(&data.to_le_bytes());
+        b
+    }
+
+    fn decode_bytes(bytes: Vec<u8>, options: Options) -> Result<(Vec<Pcm>, SourceAudio), String> {
+        decode_source(Box::new(Cursor::new(bytes)), Some("wav"), options, &|_| {})
+    }
+
+    #[test]
+    fn streamed_wav_sizes_read_to_the_end_of_the_file() {
+        let n = 40_000;
+        let whole = wav(n);
+        // ffmpeg to a pipe; arecord (RIFF = data + 36, wrapped); both placeholders; a stray odd byte at the end.
+        let cases = [
+            with_sizes(&whole, u32::MAX, u32::MAX),
+            with_sizes(&whole, 0x7FFF_FFFFu32.wrapping_add(36), 0x7FFF_FFFF),
+            with_sizes(&whole, 0x7FFF_FFFF, 0x7FFF_FFFF),
+            with_sizes(&whole, (whole.len() - 8) as u32, u32::MAX),
+            [with_sizes(&whole, u32::MAX, u32::MAX), vec![7u8]].concat(),
+        ];
+        let (reference, _) = decode_bytes(whole.clone(), Options::default()).unwrap();
+        for (i, bytes) in cases.into_iter().enumerate() {
+            let (pcm, source) = decode_bytes(bytes, Options::default()).unwrap_or_else(|e| panic!("case {i}: {e}"));
+            assert!(!source.truncated, "case {i}");
+            assert_eq!(pcm[0].samples, reference[0].samples, "case {i}: every sample, no more");
+        }
+    }
+
+    #[test]
+    fn a_real_size_the_file_falls_short_of_is_still_truncation() {
+        let whole = wav(40_000);
+        let cut = whole[..whole.len() / 2].to_vec();
+        let e = decode_bytes(cut.clone(), Options::default()).unwrap_err();
+        assert!(e.contains("it is truncated") && !e.contains("convert it"), "{e}");
+        // Kept when allowed, and marked as truncated.
+        let (_, source) = decode_bytes(cut, Options { allow_truncated: true, ..Default::default() }).unwrap();
+        assert!(source.truncated);
+    }
+
+    #[test]
+    fn a_recognised_file_is_not_told_to_convert() {
+        let whole = wav(16_000);
+        // The data chunk before the format chunk.
+        let mut swapped = whole[..12].to_vec();
+        swapped.extend_from_slice(&whole[36..]);
+        swapped.extend_from_slice(&whole[12..36]);
+        let e = decode_bytes(swapped, Options::default()).unwrap_err();
+        assert!(e.contains("it is a WAV file") && !e.contains("convert it"), "{e}");
+
+        let e = decode_bytes(whole, Options { channels: Channels::One(2), ..Default::default() }).unwrap_err();
+        assert_eq!(e, "it has 1 channel, so there is no channel 3; choose --channel 1, or leave --channel out");
+
+        let e = decode_bytes(b"minutes of the meeting".repeat(40), Options::default()).unwrap_err();
+        assert!(e.contains("not a recognised audio or video file") && e.ends_with(CONVERT), "{e}");
+    }
 }

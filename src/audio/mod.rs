@@ -3,6 +3,7 @@
 pub mod decode;
 pub mod resample;
 pub mod vad;
+pub mod wav_stream;
 
 use std::path::PathBuf;
 
@@ -62,8 +63,12 @@ mod tests {
 pub enum AudioError {
     #[error("cannot open {path}: {error}; check the path and its permissions")]
     Open { path: PathBuf, error: std::io::Error },
-    #[error("cannot decode {path}: {detail}; convert it to WAV, MP3, M4A, FLAC or OGG")]
+    /// `detail` says what is wrong and what to do: converting only helps a format or codec we
+    /// do not read, so the decoder offers it only then.
+    #[error("cannot decode {path}: {detail}")]
     Decode { path: PathBuf, detail: String },
+    #[error("{path} is not a regular file (a pipe or device); save the recording to a file first")]
+    NotAFile { path: PathBuf },
     #[error("cannot resample audio from {rate} Hz: {detail}")]
     Resample { rate: u32, detail: String },
 }

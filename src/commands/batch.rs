@@ -6,6 +6,9 @@
 //!   folder without it, which the next run redoes from the start.
 //! - Every outcome is appended to `DIR/batch-log.jsonl`, one JSON line per recording and
 //!   run; `--retry-failed` redoes those whose last outcome there is a failure.
+//! - Processes share a DIR: each session folder is locked while a process works on it, and
+//!   another process leaves a locked folder to its holder (a note, no log line), so two
+//!   batches over one input split the work rather than doing it twice.
 //! - `--shard I/N` keeps the recordings whose path hash falls in shard I, so N machines on a
 //!   shared file system split the work with nothing to coordinate.
 
@@ -79,16 +82,21 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Found>, Failure> {
     Ok(found)
 }
 
+/// Links to folders are not followed (a link to `.` would loop, one to `/` would walk the
+/// whole file system); a link to a recording is taken like the recording.
 fn walk(root: &Path, dir: &Path, found: &mut Vec<Found>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+    let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)?.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.path());
+    for e in entries {
+        let p = e.path();
+        if e.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
-        if p.is_dir() {
+        // `file_type` is the entry's own: a link is a link, not what it points to.
+        let Ok(kind) = e.file_type() else { continue };
+        if kind.is_dir() {
             walk(root, &p, found)?;
-        } else if is_recording(&p) {
+        } else if is_recording(&p) && (kind.is_file() || (kind.is_symlink() && p.is_file())) {
             let relative = p.strip_prefix(root).unwrap_or(&p).to_path_buf();
             found.push(Found { path: p, relative });
         }
@@ -162,6 +170,9 @@ pub fn batch(args: BatchArgs, voices: PathBuf, store: &Store, progress: &Progres
         None => None,
     };
     let out = args.out.clone();
+    if out.exists() && !out.is_dir() {
+        return fail(Failure::new(Exit::Output, format!("{} is not a folder; give a folder (new or existing) as --out", out.display())));
+    }
     if let Err(e) = std::fs::create_dir_all(&out) {
         return fail(Failure::new(Exit::Output, format!("cannot create {}: {e}; choose another --out", out.display())));
     }
@@ -172,26 +183,35 @@ pub fn batch(args: BatchArgs, voices: PathBuf, store: &Store, progress: &Progres
         .filter(|f| shard.is_none_or(|(i, n)| in_shard(&f.relative, i, n)))
         .filter(|f| earlier.as_ref().is_none_or(|e| e.get(&key(f)).is_some_and(|s| s == "failed")))
         .collect();
-    // Two recordings with one path but for the extension would share a folder: both fail.
-    let mut by_dir: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
-    for (i, f) in chosen.iter().enumerate() {
-        by_dir.entry(out.join(f.relative.with_extension(""))).or_default().push(i);
-    }
     let mut failures = Vec::new();
-    let clashes: Vec<usize> = by_dir.values().filter(|v| v.len() > 1).flatten().copied().collect();
-    for &i in &clashes {
+    let mut refuse = |f: &Found, failure: Failure| {
+        progress.error(Some(&f.path.display().to_string()), &failure.message);
+        let _ = append(&out, &LogLine { recording: key(f), status: "failed".into(), message: Some(failure.message.clone()) });
+        failures.push(failure);
+    };
+    // Each recording's session folder, or why it cannot have one (a name such as `...wav`).
+    let mut by_dir: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    let mut dirs = Vec::new();
+    for (i, f) in chosen.iter().enumerate() {
+        match super::run::session_folder(&out, &f.path, &f.relative) {
+            Ok(dir) => {
+                by_dir.entry(dir.clone()).or_default().push(i);
+                dirs.push(Some(dir));
+            }
+            Err(failure) => {
+                refuse(f, failure);
+                dirs.push(None);
+            }
+        }
+    }
+    // Two recordings with one path but for the extension would share a folder: both fail.
+    for &i in by_dir.values().filter(|v| v.len() > 1).flatten() {
         let message = format!("{} shares its session folder with another recording of the same name; rename one", chosen[i].path.display());
-        progress.error(Some(&chosen[i].path.display().to_string()), &message);
-        let _ = append(&out, &LogLine { recording: key(&chosen[i]), status: "failed".into(), message: Some(message.clone()) });
-        failures.push(Failure::new(Exit::Usage, message));
+        refuse(&chosen[i], Failure::new(Exit::Usage, message));
+        dirs[i] = None;
     }
-    let chosen: Vec<Found> = chosen.into_iter().enumerate().filter(|(i, _)| !clashes.contains(i)).map(|(_, f)| f).collect();
-    let jobs: Vec<(PathBuf, PathBuf)> = chosen.iter().map(|f| (f.path.clone(), out.join(f.relative.with_extension("")))).collect();
-    // A killed run leaves its temporary files behind: they go before anything is written.
-    crate::fsutil::remove_stale_temps(&out);
-    for (_, dir) in &jobs {
-        crate::fsutil::remove_stale_temps(dir);
-    }
+    let (chosen, jobs): (Vec<Found>, Vec<(PathBuf, PathBuf)>) =
+        chosen.into_iter().zip(dirs).filter_map(|(f, dir)| dir.map(|d| (f.clone(), (f.path, d)))).unzip();
     let cfg = RunConfig::from_args(jobs.iter().map(|(r, _)| r.clone()).collect(), out.clone(), args.options, voices);
     let overall = progress.overall(jobs.len());
     let result = run_jobs(&cfg, &jobs, true, store, progress, &mut |i, outcome| {
@@ -200,6 +220,12 @@ pub fn batch(args: BatchArgs, voices: PathBuf, store: &Store, progress: &Progres
             Outcome::Done => ("done", None),
             Outcome::Skipped => ("skipped", None),
             Outcome::Failed(f) => ("failed", Some(f.message.clone())),
+            // Another process is doing it and logs its outcome: a line here could come after
+            // and hide a failure from --retry-failed.
+            Outcome::Busy(message) => {
+                progress.note(&format!("{}: skipped: {message}", chosen[i].path.display()));
+                return;
+            }
         };
         if let Err(e) = append(&out, &LogLine { recording: key(&chosen[i]), status: status.into(), message }) {
             progress.note(&format!("cannot append to {}: {e}", out.join(LOG).display()));
@@ -213,7 +239,7 @@ pub fn batch(args: BatchArgs, voices: PathBuf, store: &Store, progress: &Progres
         failures.push(f);
         return failures;
     }
-    if let Err(f) = super::catalog::write_catalog(&out) {
+    if let Err(f) = super::catalog::write_catalog(&out, progress) {
         progress.error(None, &f.message);
         failures.push(f);
     }

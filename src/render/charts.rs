@@ -31,11 +31,19 @@ pub struct Row {
     pub spans: Vec<(f64, f64)>,
 }
 
-/// Text for SVG and HTML: the five characters that could end it escaped.
+/// Whether XML 1.0 allows `c` in a document: not the controls but tab and line breaks, nor
+/// U+FFFE and U+FFFF (a lone surrogate cannot be in a Rust string).
+pub fn xml_allowed(c: char) -> bool {
+    !(c < ' ' && !matches!(c, '\t' | '\n' | '\r') || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+}
+
+/// Text for SVG and HTML, the one way text enters a chart: the five characters that could end
+/// it escaped, and those XML forbids (which would make the file unreadable) left out.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
+            c if !xml_allowed(c) => {}
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -278,5 +286,28 @@ mod tests {
         assert_eq!(tick_step(3600.0), 600.0);
         assert_eq!(stamp(65.4), "1:05");
         assert_eq!(stamp(3725.0), "1:02:05");
+    }
+
+    #[test]
+    fn charts_stay_well_formed_xml_whatever_the_names() {
+        let hostile = "T\u{1}X\u{0}\u{b}\u{FFFE}\u{FFFF} <&\"'> ]]> tab\there";
+        let svg = timeline(
+            &[row(hostile, &[(0.0, 5.0)]), row("B\u{7}", &[(2.0, 8.0)])],
+            10.0,
+        );
+        let bar = Bar {
+            label: hostile.into(),
+            seconds: 1.0,
+            text: hostile.into(),
+            colour: colour(0),
+        };
+        for svg in [svg, bars(hostile, &[bar])] {
+            let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{e}: {svg}"));
+            let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+            assert!(
+                texts.iter().any(|t| t.starts_with("TX <&\"'> ]]> tab\there")),
+                "{texts:?}"
+            );
+        }
     }
 }

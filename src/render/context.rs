@@ -3,8 +3,9 @@
 //! time (`at`, `HH:MM:SS`) and a link (`href`) that plays the recording from there.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+use std::path::{Component, Path};
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
 use crate::session::metadata::{AgendaKind, SessionMeta};
@@ -53,7 +54,7 @@ pub struct SessionInfo {
     pub languages: Vec<String>,
     pub duration: String,
     pub recording: String,
-    pub recording_href: String,
+    pub recording_href: Href,
     pub generator: String,
     pub diarized: bool,
 }
@@ -93,14 +94,14 @@ pub struct Claim {
     pub speaker: Option<String>,
     pub at: String,
     pub seconds: f64,
-    pub href: String,
+    pub href: Href,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Intervention {
     pub speaker: Option<String>,
     pub at: String,
-    pub href: String,
+    pub href: Href,
     pub duration: String,
     /// The language it was delivered in, when not English (`French`).
     pub language: Option<String>,
@@ -149,7 +150,7 @@ pub struct Phrase {
     pub phrase: String,
     pub count: usize,
     pub at: String,
-    pub href: String,
+    pub href: Href,
 }
 
 /// `HH:MM:SS`.
@@ -216,20 +217,70 @@ pub fn unnamed_label(id: &str) -> String {
     id.strip_prefix("SPEAKER_").map_or_else(|| id.to_string(), |n| format!("Speaker {n}"))
 }
 
+/// A link the code built: percent-encoded, so it holds no character that means anything to
+/// Markdown or HTML. Templates insert it as is (it reaches them as a safe string), so it works
+/// in a Markdown link destination and an HTML attribute alike.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Href(String);
+
+impl Href {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The same link at moment `seconds` of the recording (`#t=12.3`).
+    pub fn at(&self, seconds: f64) -> Href {
+        Href(format!("{}#t={:.1}", self.0, seconds.max(0.0)))
+    }
+}
+
+impl Serialize for Href {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        minijinja::Value::from_safe_string(self.0.clone()).serialize(serializer)
+    }
+}
+
+/// What a path segment keeps unencoded: letters, digits and `-._~` (RFC 3986's unreserved).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// A relative `path` as a URL: each segment percent-encoded (a `#`, `?`, `%`, space or
+/// parenthesis in a file name is part of the name), starting `./` unless it starts `../`, so
+/// that a first segment like `javascript:x.wav` can never read as a scheme.
+pub fn href(path: &Path) -> Href {
+    let mut segments = vec![];
+    for c in path.components() {
+        match c {
+            Component::ParentDir => segments.push("..".to_string()),
+            Component::Normal(name) => segments.push(encode(name.as_encoded_bytes())),
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+        }
+    }
+    if segments.first().is_none_or(|s| s != "..") {
+        segments.insert(0, ".".to_string());
+    }
+    Href(segments.join("/"))
+}
+
+/// One path segment, percent-encoded byte for byte (a file name need not be UTF-8).
+fn encode(bytes: &[u8]) -> String {
+    percent_encoding::percent_encode(bytes, SEGMENT).to_string()
+}
+
 /// The recording as a link from the session folder: a relative path to it when it can be
 /// found, else its file name (a copy beside the documents).
-fn recording_href(dir: &Path, record: &SessionRecord) -> String {
+fn recording_href(dir: &Path, record: &SessionRecord) -> Href {
     let source = Path::new(&record.source.path);
     let found = std::fs::canonicalize(source).ok().zip(std::fs::canonicalize(dir).ok());
-    found
-        .and_then(|(file, dir)| pathdiff::diff_paths(file, dir))
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_else(|| record.source.file_name.clone())
+    match found.and_then(|(file, dir)| pathdiff::diff_paths(file, dir)) {
+        Some(relative) => href(&relative),
+        // The name alone, `/` and all, as one segment: it is a file beside the documents.
+        None => Href(format!("./{}", encode(record.source.file_name.as_bytes()))),
+    }
 }
 
 struct Builder<'a> {
     record: &'a SessionRecord,
-    href: String,
+    href: Href,
 }
 
 impl Builder<'_> {
@@ -243,7 +294,7 @@ impl Builder<'_> {
             speaker: speaker.map(|s| label(self.record, s)),
             at: clock(seconds),
             seconds: (seconds * 10.0).round() / 10.0,
-            href: format!("{}#t={:.1}", self.href, seconds.max(0.0)),
+            href: self.href.at(seconds),
         }
     }
 
@@ -262,7 +313,7 @@ impl Builder<'_> {
         // The language most of it was in (a turn holds one language; a paragraph may not).
         let language = time_by_language(segs.iter().copied()).into_iter().next().map(|(l, _)| l).filter(|l| l != "en").map(|l| language_name(&l));
         let translated = language.is_some() && gist.iter().all(|g| g.translated);
-        Intervention { speaker: speaker.map(|s| label(self.record, s)), at: clock(start), href: format!("{}#t={start:.1}", self.href), duration: span(end - start), language, translated, gist }
+        Intervention { speaker: speaker.map(|s| label(self.record, s)), at: clock(start), href: self.href.at(start), duration: span(end - start), language, translated, gist }
     }
 }
 
@@ -446,7 +497,7 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
         .into_iter()
         .map(|p| {
             let t = p.segments.first().and_then(|id| starts.get(id)).copied().unwrap_or(0.0);
-            Phrase { phrase: p.phrase, count: p.count, at: clock(t), href: format!("{}#t={t:.1}", b.href) }
+            Phrase { phrase: p.phrase, count: p.count, at: clock(t), href: b.href.at(t) }
         })
         .collect();
 
@@ -485,5 +536,42 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
         taxonomies: taxonomy_infos,
         emerging,
         notes: record.notes.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_to_the_recording_survive_any_file_name() {
+        let h = |p: &str| href(Path::new(p)).as_str().to_string();
+        assert_eq!(h("javascript:x.wav"), "./javascript%3Ax.wav");
+        assert_eq!(h("a b (1).wav"), "./a%20b%20%281%29.wav");
+        assert_eq!(h("#1.wav"), "./%231.wav");
+        assert_eq!(h("q?x.wav"), "./q%3Fx.wav");
+        assert_eq!(h("50%.wav"), "./50%25.wav");
+        assert_eq!(h("two\nlines\".wav"), "./two%0Alines%22.wav");
+        assert_eq!(h("../../in/Réunion [b]\\c.wav"), "../../in/R%C3%A9union%20%5Bb%5D%5Cc.wav");
+        assert_eq!(h("sub/x.wav"), "./sub/x.wav");
+        assert_eq!(href(Path::new("a&b<c>.wav")).at(12.34).as_str(), "./a%26b%3Cc%3E.wav#t=12.3");
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            assert_eq!(href(Path::new(std::ffi::OsStr::from_bytes(b"latin1-\xe9.wav"))).as_str(), "./latin1-%E9.wav", "the file's own bytes");
+        }
+
+        // Found beside the session folder, or not found (a copy beside the documents).
+        let dir = tempfile::tempdir().unwrap();
+        let (recording, session) = (dir.path().join("in/#1 a (b)?.wav"), dir.path().join("out/s"));
+        std::fs::create_dir_all(recording.parent().unwrap()).unwrap();
+        std::fs::create_dir_all(&session).unwrap();
+        std::fs::write(&recording, b"RIFF").unwrap();
+        let mut record = crate::session::record::tests::sample();
+        record.source.path = recording.display().to_string();
+        record.source.file_name = "#1 a (b)?.wav".into();
+        assert_eq!(recording_href(&session, &record).as_str(), "../../in/%231%20a%20%28b%29%3F.wav");
+        std::fs::remove_file(&recording).unwrap();
+        assert_eq!(recording_href(&session, &record).as_str(), "./%231%20a%20%28b%29%3F.wav");
     }
 }

@@ -1,13 +1,20 @@
 //! `minutes.docx` for the Secretariat, who work in Word: the rendered minutes (Markdown) turned
 //! into Word paragraphs with real heading styles, bulleted and numbered lists, emphasis and
-//! links, so the template that makes `minutes.md` makes the Word file too.
+//! links, so the template that makes `minutes.md` makes the Word file too. The Markdown goes
+//! through the pages' filter first (raw HTML as text, links only to allowed targets), and
+//! text never carries a character XML 1.0 forbids.
+
+use std::borrow::Cow;
 
 use docx_rs::{
     AbstractNumbering, Docx, Hyperlink, HyperlinkData, HyperlinkType, IndentLevel, Level, LevelJc, LevelOverride, LevelText, LineSpacing,
     NumberFormat, Numbering, Table, TableCell, TableRow,
     NumberingId, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
 };
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+
+use super::charts::xml_allowed;
+use super::html;
 
 // docx-rs defines numbering 1 itself. Each numbered list gets its own numbering (from
 // FIRST_LIST on) so that it starts again at 1.
@@ -77,7 +84,7 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
         }
         p
     };
-    for event in Parser::new_ext(text, pulldown_cmark::Options::ENABLE_TABLES) {
+    for event in html::safe(Parser::new_ext(text, pulldown_cmark::Options::ENABLE_TABLES)).map(xml_safe) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 let style = match level {
@@ -172,6 +179,30 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
     in_order(&out.into_inner())
 }
 
+/// `event` with the characters XML 1.0 forbids (controls but tab and line breaks, U+FFFE,
+/// U+FFFF) taken out of its text and link target: Word refuses a file holding one. This is
+/// where all text enters the document.
+fn xml_safe(event: Event<'_>) -> Event<'_> {
+    fn clean(s: CowStr<'_>) -> CowStr<'_> {
+        match xml_text(&s) {
+            Cow::Borrowed(_) => s,
+            Cow::Owned(o) => CowStr::from(o),
+        }
+    }
+    match event {
+        Event::Text(t) => Event::Text(clean(t)),
+        Event::Code(t) => Event::Code(clean(t)),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link { link_type, dest_url: clean(dest_url), title, id }),
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => Event::Start(Tag::Image { link_type, dest_url: clean(dest_url), title, id }),
+        other => other,
+    }
+}
+
+/// `s` without the characters XML 1.0 does not allow.
+fn xml_text(s: &str) -> Cow<'_, str> {
+    if s.chars().all(xml_allowed) { Cow::Borrowed(s) } else { Cow::Owned(s.chars().filter(|&c| xml_allowed(c)).collect()) }
+}
+
 /// docx-rs lists a document's relationships in hash order, which changes from process to
 /// process; sorted by id, the same document is the same bytes every time.
 fn in_order(docx: &[u8]) -> Vec<u8> {
@@ -229,5 +260,24 @@ mod tests {
         let mut rels = String::new();
         zip.by_name("word/_rels/document.xml.rels").unwrap().read_to_string(&mut rels).unwrap();
         assert!(rels.contains("rec.wav#t=83.0"), "{rels}");
+    }
+
+    #[test]
+    fn forbidden_characters_and_unsafe_links_never_reach_the_xml() {
+        let md = "# T\u{1}X\u{FFFE}\n\n- Bell\u{7}Name [ok](./a%20b.wav#t=1.0) [js](javascript:alert(1)) <b>raw</b> `c\u{0}ode` [&#1;y](<./x\u{b}.wav>)\n\n| A\u{1f} | B |\n|---|---|\n| \u{FFFF} | x |\n";
+        let bytes = from_markdown(md);
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+        let mut read = |name: &str| {
+            let mut s = String::new();
+            zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+            s
+        };
+        let (xml, rels) = (read("word/document.xml"), read("word/_rels/document.xml.rels"));
+        for part in [&xml, &rels] {
+            roxmltree::Document::parse(part).unwrap_or_else(|e| panic!("{e}: {part}"));
+        }
+        assert!(xml.contains("TX") && xml.contains("BellName") && xml.contains("&lt;b&gt;") && xml.contains("&lt;/b&gt;"), "{xml}");
+        assert!(rels.contains("./a%20b.wav#t=1.0") && rels.contains("\"./x.wav\"") && !rels.contains("javascript"), "{rels}");
+        assert_eq!(rels.matches("hyperlink").count(), 2, "{rels}");
     }
 }

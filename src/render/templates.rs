@@ -1,10 +1,23 @@
 //! The document templates (minijinja): built into the binary from `templates/`, each
 //! replaceable by a file of the same name in a folder given with `--templates`. A missing
 //! variable is an error, not a blank, and errors name the template file and line.
+//!
+//! Every value is data in every template, the user's own included: `.html` templates escape
+//! what they insert as HTML and `.md` templates as Markdown (`markdown`), without the
+//! template having to ask; `| safe` inserts a value as is. Every HTML page gets a
+//! Content-Security-Policy allowing only the template's own scripts (`csp`).
+
+pub mod csp;
+pub mod markdown;
 
 use std::path::{Path, PathBuf};
 
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value};
+
+use csp::ScriptMark;
+
+/// The auto-escape mode of the `.md` templates.
+const MARKDOWN: AutoEscape = AutoEscape::Custom("markdown");
 
 /// The templates a session's documents are rendered from, by file name.
 pub const BUILT_IN: [(&str, &str); 4] = [
@@ -21,6 +34,25 @@ pub struct TemplateError(pub String);
 pub struct Templates {
     env: Environment<'static>,
     dir: Option<PathBuf>,
+    scripts: ScriptMark,
+}
+
+/// Auto-escape by file name: Markdown for `.md`, HTML for `.html`.
+fn auto_escape(name: &str) -> AutoEscape {
+    if name.ends_with(".md") { MARKDOWN } else { minijinja::default_auto_escape_callback(name) }
+}
+
+/// How `{{ value }}` is written: escaped for the template's kind unless marked safe.
+fn format(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
+    // A custom formatter takes over minijinja's own check for a missing variable.
+    if value.is_undefined() && state.undefined_behavior() == UndefinedBehavior::Strict {
+        return Err(Error::from(ErrorKind::UndefinedError));
+    }
+    if state.auto_escape() == MARKDOWN && !value.is_safe() {
+        let text = if value.is_number() || value.is_none() || value.kind() == minijinja::value::ValueKind::Bool { value.to_string() } else { markdown::escape(&value.to_string()) };
+        return out.write_str(&text).map_err(Error::from);
+    }
+    minijinja::escape_formatter(out, state, value)
 }
 
 impl Templates {
@@ -37,12 +69,17 @@ impl Templates {
         env.set_keep_trailing_newline(true);
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
-        let mut t = Templates { env, dir: dir.map(Path::to_path_buf) };
+        env.set_auto_escape_callback(auto_escape);
+        env.set_formatter(format);
+        let mut t = Templates { env, dir: dir.map(Path::to_path_buf), scripts: ScriptMark::new() };
         for (name, built_in) in BUILT_IN {
-            let source = match t.user_file(name) {
+            let mut source = match t.user_file(name) {
                 Some(path) => std::fs::read_to_string(&path).map_err(|e| TemplateError(format!("cannot read {}: {e}", path.display())))?,
                 None => built_in.to_string(),
             };
+            if is_html(name) {
+                source = t.scripts.mark(&source);
+            }
             t.env.add_template_owned(name, source).map_err(|e| t.error(&e))?;
         }
         Ok(t)
@@ -66,8 +103,13 @@ impl Templates {
 
     pub fn render<S: serde::Serialize>(&self, name: &str, ctx: &S) -> Result<String, TemplateError> {
         let template = self.env.get_template(name).map_err(|e| self.error(&e))?;
-        template.render(ctx).map_err(|e| self.error(&e))
+        let text = template.render(ctx).map_err(|e| self.error(&e))?;
+        Ok(if is_html(name) { self.scripts.seal(&text) } else { text })
     }
+}
+
+fn is_html(name: &str) -> bool {
+    name.ends_with(".html")
 }
 
 #[cfg(test)]
@@ -87,5 +129,51 @@ mod tests {
         let e = Templates::load(Some(dir.path())).err().unwrap();
         assert!(e.0.starts_with(&format!("{}:2: syntax error", dir.path().join("summary.md").display())), "{e}");
         assert!(Templates::load(Some(&dir.path().join("missing"))).is_err());
+    }
+
+    #[test]
+    fn every_value_is_data_in_the_users_own_templates() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("minutes.md"),
+            "# {{ title }}\n\n| Voice | Share |\n|---|---|\n| {{ name }} | {{ share }}% |\n\n{{ line }}\n\n- {{ item }} ([00:00:01]({{ href }}))\n\n{{ trusted | safe }}\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("page.html"), "<html><head><title>{{ title }}</title></head><body>{{ body }}<script>go()</script></body></html>").unwrap();
+        let t = Templates::load(Some(dir.path())).unwrap();
+        let href = crate::render::context::href(Path::new("a b (1)#2?.wav")).at(1.0);
+        let ctx = minijinja::context! {
+            title => "x_y_z *draft* #1 <b>bold</b>", name => "Jane Doe | UNHCR\nsecond line", share => 18,
+            line => "# Not a heading [x](javascript:alert(1)) ![i](http://example.com/t.png)", item => "- 1. > nested",
+            trusted => "*kept*", href => href,
+        };
+        let md = t.render("minutes.md", &ctx).unwrap();
+        let html = crate::render::html::body(&md);
+        // One heading, one two-cell row, one list item, one link (the code's own href), no
+        // markup from the values, and every value's text intact.
+        assert_eq!(html.matches("<h1>").count(), 1, "{md}\n{html}");
+        assert!(html.contains("<td>Jane Doe | UNHCR second line</td><td>18%</td>"), "{html}");
+        assert_eq!((html.matches("<li>").count(), html.matches("<ul>").count(), html.matches("<a ").count()), (1, 1, 1), "{html}");
+        assert!(html.contains(r#"<a href="./a%20b%20%281%29%232%3F.wav#t=1.0">00:00:01</a>"#), "{html}");
+        assert!(html.contains("x_y_z *draft* #1 &lt;b&gt;bold&lt;/b&gt;") && html.contains("- 1. &gt; nested"), "{html}");
+        assert!(html.contains("# Not a heading [x](javascript:alert(1)) ![i](http://example.com/t.png)"), "{html}");
+        assert!(!html.contains("<img") && !html.contains("<b>") && html.contains("<em>kept</em>"), "| safe is as is: {html}");
+
+        // HTML templates escape as HTML, and the page allows its own script only.
+        let page = t.render("page.html", &minijinja::context! { title => "<script>alert(1)</script>", body => "<i>" }).unwrap();
+        assert!(page.contains("<title>&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</title>") && page.contains("<body>&lt;i&gt;"), "{page}");
+        assert!(page.starts_with("<html><head>\n<meta http-equiv=\"Content-Security-Policy\""), "{page}");
+        assert!(page.contains(&format!("script-src {}\">", csp_hash("go()"))), "{page}");
+
+        // A missing variable is an error with the custom formatter too.
+        std::fs::write(dir.path().join("summary.md"), "{{ nonsense }}\n").unwrap();
+        let t = Templates::load(Some(dir.path())).unwrap();
+        assert!(t.render("summary.md", &ctx).unwrap_err().0.contains("summary.md:1: undefined value"));
+    }
+
+    fn csp_hash(script: &str) -> String {
+        use base64::Engine;
+        use sha2::Digest;
+        format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script)))
     }
 }

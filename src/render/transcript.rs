@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::Exporter;
 use crate::session::record::Segment;
+use crate::safe_text::{fold, is_line_break};
 use crate::session::SessionRecord;
 
 /// `HH:MM:SS` + separator + milliseconds (SRT uses a comma, VTT a dot).
@@ -15,13 +16,48 @@ fn clock(seconds: f64, sep: char) -> String {
     format!("{h:02}:{m:02}:{s:02}{sep}{ms:03}")
 }
 
-/// Caption text, after the speaker if known. It may not contain the cue arrow, and a blank
-/// line would end the cue.
+/// `t` without the cue arrow: every run of two or more dashes before `>` becomes `->` (a
+/// single pass of `replace("-->", "->")` would turn `--->` into `-->`).
+fn no_arrow(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut dashes = 0;
+    for c in t.chars() {
+        match c {
+            '-' => dashes += 1,
+            '>' if dashes >= 2 => {
+                out.push_str("->");
+                dashes = 0;
+            }
+            c => {
+                out.extend(std::iter::repeat_n('-', dashes));
+                out.push(c);
+                dashes = 0;
+            }
+        }
+    }
+    out.extend(std::iter::repeat_n('-', dashes));
+    out
+}
+
+/// Caption lines: no blank line (it would end the cue), no cue arrow, and no control
+/// character; CR and the Unicode separators break lines for some readers, so they count as
+/// line breaks.
+fn clean(t: &str) -> String {
+    let lines: Vec<String> = t.split(is_line_break).map(|l| fold(l).into_owned()).filter(|l| !l.trim().is_empty()).collect();
+    no_arrow(&lines.join("\n"))
+}
+
+/// A speaker's name on one line. Names are checked where they enter, but a session.json from
+/// before that may still hold a line break, which would start a new cue or line.
+fn label<'a>(s: &'a SessionRecord, id: &'a str) -> String {
+    no_arrow(&fold(s.speaker_label(id)))
+}
+
+/// Caption text, after the speaker if known.
 fn cue_text(s: &SessionRecord, seg: &Segment) -> String {
-    let clean = |t: &str| t.replace("-->", "->").lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n");
     let text = format!("{}{}", language_tag(&seg.language), clean(&seg.text));
     let text = match &seg.speaker {
-        Some(speaker) => format!("{}: {text}", s.speaker_label(speaker)),
+        Some(speaker) => format!("{}: {text}", label(s, speaker)),
         None => text,
     };
     match &seg.translation {
@@ -49,20 +85,21 @@ impl Exporter for Text {
         let stamp = |t: f64| clock(t, '.')[..8].to_string();
         if s.speakers.is_empty() {
             for seg in &s.segments {
-                writeln!(out, "[{}] {}{}", stamp(seg.start), language_tag(&seg.language), seg.text).unwrap();
+                writeln!(out, "[{}] {}{}", stamp(seg.start), language_tag(&seg.language), fold(&seg.text)).unwrap();
                 if let Some(english) = &seg.translation {
-                    writeln!(out, "           [en] {english}").unwrap();
+                    writeln!(out, "           [en] {}", fold(english)).unwrap();
                 }
             }
             return out;
         }
         for turn in &s.turns {
             let segs: Vec<&Segment> = turn.segments.iter().filter_map(|&id| s.segments.get(id)).collect();
+            // One line per turn, whatever the label and text hold.
             let text: Vec<&str> = segs.iter().map(|seg| seg.text.as_str()).collect();
-            writeln!(out, "[{}] {}: {}{}", stamp(turn.start), s.speaker_label(&turn.speaker), language_tag(&turn.language), text.join(" ")).unwrap();
+            writeln!(out, "[{}] {}: {}{}", stamp(turn.start), fold(s.speaker_label(&turn.speaker)), language_tag(&turn.language), fold(&text.join(" "))).unwrap();
             let english: Vec<&str> = segs.iter().filter_map(|seg| seg.translation.as_deref()).collect();
             if !english.is_empty() {
-                writeln!(out, "           [en] {}", english.join(" ")).unwrap();
+                writeln!(out, "           [en] {}", fold(&english.join(" "))).unwrap();
             }
         }
         out
@@ -89,7 +126,9 @@ impl Exporter for Vtt {
     fn render(&self, s: &SessionRecord) -> String {
         let mut out = String::from("WEBVTT\n\n");
         for seg in &s.segments {
-            writeln!(out, "{} --> {}\n{}\n", clock(seg.start, '.'), clock(seg.end, '.'), cue_text(s, seg)).unwrap();
+            // In WebVTT `&` and `<` start entities and tags (`<v Name>`); the text is plain.
+            let text = cue_text(s, seg).replace('&', "&amp;").replace('<', "&lt;");
+            writeln!(out, "{} --> {}\n{}\n", clock(seg.start, '.'), clock(seg.end, '.'), text).unwrap();
         }
         out
     }
@@ -134,10 +173,44 @@ mod tests {
     }
 
     #[test]
+    fn a_name_or_text_cannot_start_a_cue_or_a_line() {
+        let mut s = sample();
+        s.speakers = vec![crate::session::record::Speaker { id: "SPEAKER_1".into(), name: None, talk_time_s: 3.0, voice: None }];
+        for seg in &mut s.segments {
+            seg.speaker = Some("SPEAKER_1".into());
+        }
+        s.turns = crate::diarize::attribute::turns(&s.segments);
+        // As a session.json written before names were checked may hold them.
+        for evil in ["Evil\n\n00:00:00.000 --> 00:00:10.000\nINJECTED CUE\n", "Evil\r\r99\r00:00:00,000 --->\rINJECTED CUE", "Evil\u{2028}\u{2028}INJECTED CUE\u{85}"] {
+            s.speakers[0].name = Some(evil.into());
+            s.segments[0].text = format!("Hello\r\r{evil}");
+            for (name, doc) in [("srt", Srt.render(&s)), ("vtt", Vtt.render(&s))] {
+                // Every cue is a timing line followed by text, and nothing else holds an arrow.
+                let cues: Vec<&str> = doc.trim_start_matches("WEBVTT\n\n").split("\n\n").filter(|c| !c.is_empty()).collect();
+                assert_eq!(cues.len(), s.segments.len(), "{name}: {doc:?}");
+                assert_eq!(doc.matches("-->").count(), s.segments.len(), "{name}: {doc:?}");
+                assert!(!doc.contains(['\r', '\u{2028}', '\u{85}']), "{name}: {doc:?}");
+            }
+            let txt = Text.render(&s);
+            assert_eq!(txt.lines().count(), s.turns.len(), "{txt:?}");
+            assert!(txt.lines().all(|l| l.starts_with('[')) && !txt.contains(['\r', '\u{2028}', '\u{85}']), "{txt:?}");
+        }
+    }
+
+    #[test]
+    fn vtt_text_is_not_markup() {
+        let mut s = sample();
+        s.segments[0].text = "<v Mallory>Tom & Jerry</v>".into();
+        assert!(Vtt.render(&s).contains("\n&lt;v Mallory>Tom &amp; Jerry&lt;/v>\n"));
+        assert!(Srt.render(&s).contains("\n<v Mallory>Tom & Jerry</v>\n"), "SRT has no escapes");
+    }
+
+    #[test]
     fn srt_and_vtt_cues() {
         let srt = Srt.render(&sample());
         assert!(srt.starts_with("1\n00:00:00,500 --> 00:00:02,250\nWelcome, everyone.\n\n2\n01:01:01,000 --> 01:01:02,004\n"), "{srt}");
         assert!(srt.contains("We recommend -> action."), "the cue arrow is escaped");
+        assert_eq!(no_arrow("a ---> b --> c -- d -> e >--"), "a -> b -> c -- d -> e >--");
         let vtt = Vtt.render(&sample());
         assert!(vtt.starts_with("WEBVTT\n\n00:00:00.500 --> 00:00:02.250\nWelcome, everyone.\n\n"), "{vtt}");
     }

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::toml_error;
+use super::{input, toml_error};
+use crate::safe_text::{MAX_NAME_CHARS, MAX_TITLE_CHARS};
 
 pub const FILE_NAME: &str = "session.toml";
 
@@ -74,11 +75,7 @@ pub fn load(dir: &Path) -> Result<Option<SessionMeta>, MetaError> {
 /// A session.toml by its path (one beside a recording may have any name), or none when
 /// there is no such file.
 pub fn load_file(path: &Path) -> Result<Option<SessionMeta>, MetaError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(MetaError(format!("cannot read {}: {e}", path.display()))),
-    };
+    let Some(text) = input::read_text(path, input::MAX_TOML_BYTES, "a session.toml").map_err(MetaError)? else { return Ok(None) };
     parse(&text).map(Some).map_err(|(line, message)| {
         MetaError(format!("{}:{line}: {message}; see the commented example that `rapporteur init` writes", path.display()))
     })
@@ -103,6 +100,8 @@ pub fn parse(text: &str) -> Result<SessionMeta, (usize, String)> {
             return Err((line_of("name"), "a participant's name is empty".into()));
         }
     }
+    // Every string reaches a document: one line each, of bounded length, in bounded lists.
+    input::check_fields(text, |field| if matches!(field, "title" | "series") { MAX_TITLE_CHARS } else { MAX_NAME_CHARS })?;
     Ok(meta)
 }
 
@@ -199,6 +198,43 @@ mod tests {
         assert!(msg.contains("lunch") || msg.contains("variant"), "{msg}");
         assert!(parse("time = \"25:00\"").is_err());
         assert!(parse("organisers = \"IOM\"").is_err(), "a list, not a string");
+    }
+
+    #[test]
+    fn every_text_field_is_one_line_of_bounded_length() {
+        let fields = ["title = \"T\"", "series = \"T\"", "timezone = \"T\"", "organisers = [\"T\"]", "[[agenda]]\nitem = \"other\"\ntitle = \"T\"", "[[agenda]]\nitem = \"other\"\nspeakers = [\"T\"]", "[[participants]]\nname = \"T\"", "[[participants]]\nname = \"N\"\nrole = \"T\"", "[[participants]]\nname = \"N\"\norganisation = \"T\""];
+        for field in fields {
+            let ok = format!("language = \"en\"\n{}\n", field.replace('T', "Jane Doe | UNHCR *draft*"));
+            assert!(parse(&ok).is_ok(), "{ok}");
+            for bad in ["Two\\nLines", "Evil\\u001b[2J", "a\\u2028b", "tab\\there"] {
+                let toml = format!("language = \"en\"\n{}\n", field.replace('T', bad));
+                let (line, msg) = parse(&toml).unwrap_err();
+                assert_eq!(line, toml.lines().count(), "{toml}: {msg}");
+                assert!(msg.contains("on one line"), "{msg}");
+            }
+        }
+        let (_, msg) = parse("[[participants]]\nname = \"A\"\n[[participants]]\nname = \"Two\\nLines\"\n").unwrap_err();
+        assert!(msg.starts_with("participants[2].name \"Two\\nLines\" holds a line break"), "{msg}");
+        // Names up to 200 characters, titles up to 500; lists up to 500 entries.
+        assert!(parse(&format!("title = \"{}\"", "t".repeat(500))).is_ok());
+        assert!(parse(&format!("title = \"{}\"", "t".repeat(501))).unwrap_err().1.contains("title \"ttt"));
+        let (_, msg) = parse(&format!("[[agenda]]\nitem = \"other\"\nspeakers = [\"{}\"]", "n".repeat(201))).unwrap_err();
+        assert!(msg.starts_with("agenda[1].speakers[1] ") && msg.ends_with("is 201 characters long; at most 200 are allowed"), "{msg}");
+        let (_, msg) = parse(&"[[agenda]]\nitem = \"other\"\n".repeat(501)).unwrap_err();
+        assert_eq!(msg, "agenda has 501 entries; at most 500 are allowed");
+    }
+
+    #[test]
+    fn a_session_toml_must_be_a_small_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), format!("title = \"{}\"\n", "x".repeat(1_000_000))).unwrap();
+        let e = load(dir.path()).unwrap_err().0;
+        assert!(e.contains("session.toml") && e.contains("larger than 1 MB"), "{e}");
+        std::fs::remove_file(dir.path().join(FILE_NAME)).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join(FILE_NAME)).unwrap();
+        assert!(load(dir.path()).unwrap_err().0.contains("not a regular file"));
+        let e = load_file(&dir.path().join("x.toml")).unwrap();
+        assert_eq!(e, None, "no file, no metadata");
     }
 
     #[test]

@@ -30,6 +30,18 @@ pub struct SessionRecord {
     pub turns: Vec<Turn>,
     /// Things a reader of the transcript should know (no speech found, loops dropped).
     pub notes: Vec<String>,
+    /// The documents written with this record, with their sizes: a folder is complete when
+    /// every one is there at its size. Empty in a record from before the list was kept.
+    #[serde(default)]
+    pub documents: Vec<Document>,
+}
+
+/// A document of the session folder, as written.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Document {
+    /// Its file name in the session folder.
+    pub name: String,
+    pub bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -187,6 +199,8 @@ pub enum RecordError {
     Parse { path: String, error: serde_json::Error },
     #[error("{path} has schema version {found}; this rapporteur reads version {SCHEMA_VERSION}: re-run `rapporteur run` on the recording")]
     Version { path: String, found: u32 },
+    #[error("{path} has schema version {found}, newer than the version {SCHEMA_VERSION} this rapporteur reads: upgrade rapporteur, or re-run `rapporteur run` on the recording")]
+    Newer { path: String, found: u32 },
 }
 
 /// Times are kept to the millisecond: finer digits are noise and make diffs unreadable.
@@ -209,6 +223,9 @@ impl SessionRecord {
             schema_version: u32,
         }
         let v: Version = serde_json::from_str(&text).map_err(|error| RecordError::Parse { path: p.clone(), error })?;
+        if v.schema_version > SCHEMA_VERSION {
+            return Err(RecordError::Newer { path: p, found: v.schema_version });
+        }
         if v.schema_version != SCHEMA_VERSION {
             return Err(RecordError::Version { path: p, found: v.schema_version });
         }
@@ -270,6 +287,7 @@ pub(crate) mod tests {
                 },
             ],
             notes: vec![],
+            documents: vec![],
         }
     }
 
@@ -289,6 +307,21 @@ pub(crate) mod tests {
         std::fs::write(&p, sample().to_json().replace("\"schema_version\": 2", "\"schema_version\": 99")).unwrap();
         let err = SessionRecord::load(&p).unwrap_err().to_string();
         assert!(err.contains("schema version 99") && err.contains("rapporteur run"), "{err}");
+    }
+
+    /// session.json files from before the document list still load, with an empty list.
+    #[test]
+    fn records_without_a_document_list_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("session.json");
+        let mut record = sample();
+        record.documents = vec![Document { name: "minutes.md".into(), bytes: 12 }];
+        let json = record.to_json();
+        assert!(json.contains("\"documents\""));
+        let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        v.as_object_mut().unwrap().remove("documents");
+        std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
+        assert_eq!(SessionRecord::load(&p).unwrap(), sample());
     }
 
     #[test]

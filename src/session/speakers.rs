@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::record::SessionRecord;
-use super::toml_error;
+use super::{input, toml_error};
+use crate::safe_text::MAX_NAME_CHARS;
 
 pub const FILE_NAME: &str = "speakers.toml";
 
@@ -18,11 +19,7 @@ pub struct NamesError(pub String);
 /// file does not exist.
 pub fn load(dir: &Path, record: &SessionRecord) -> Result<BTreeMap<String, String>, NamesError> {
     let path = dir.join(FILE_NAME);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(e) => return Err(NamesError(format!("cannot read {}: {e}", path.display()))),
-    };
+    let Some(text) = input::read_text(&path, input::MAX_TOML_BYTES, "a speakers.toml").map_err(NamesError)? else { return Ok(BTreeMap::new()) };
     parse(&text, record).map_err(|(line, message)| {
         NamesError(format!("{}:{line}: {message}; write one `SPEAKER_N = \"Name\"` line per speaker", path.display()))
     })
@@ -49,6 +46,8 @@ pub fn parse(text: &str, record: &SessionRecord) -> Result<BTreeMap<String, Stri
         }
         names.insert(id, name.to_string());
     }
+    // A name is one line: a line break would start a new subtitle cue or table row.
+    input::check_fields(text, |_| MAX_NAME_CHARS)?;
     Ok(names)
 }
 
@@ -91,5 +90,31 @@ mod tests {
         assert_eq!(parse("SPEAKER_1 = \"  \"\n", &r).unwrap_err().1, "the name of SPEAKER_1 is empty");
         let (line, _) = parse("SPEAKER_1 = \"A\"\nSPEAKER_2 = \"B\n", &r).unwrap_err();
         assert_eq!(line, 2, "a syntax error names its line");
+    }
+
+    #[test]
+    fn names_are_one_line_of_at_most_200_characters() {
+        let r = record();
+        assert!(parse("SPEAKER_1 = \"Jane Doe | UNHCR *x* <b>\"\n", &r).is_ok());
+        for bad in ["Evil\\n\\n00:00:00.000 --> 00:00:10.000\\nINJECTED", "a\\rb", "\\u001b]0;pwned\\u0007", "x\\u2029y", "x\\u0085y"] {
+            let (line, msg) = parse(&format!("SPEAKER_1 = \"A\"\nSPEAKER_2 = \"{bad}\"\n"), &r).unwrap_err();
+            assert_eq!(line, 2, "{msg}");
+            assert!(msg.starts_with("SPEAKER_2 \"") && msg.contains("on one line"), "{msg}");
+        }
+        let (_, msg) = parse(&format!("SPEAKER_1 = \"{}\"\n", "n".repeat(201)), &r).unwrap_err();
+        assert!(msg.ends_with("at most 200 are allowed"), "{msg}");
+    }
+
+    #[test]
+    fn the_file_is_named_and_must_be_small_and_regular() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, "SPEAKER_1 = \"Two\\nLines\"\n").unwrap();
+        let e = load(dir.path(), &record()).unwrap_err().0;
+        assert!(e.contains("speakers.toml:1: SPEAKER_1 ") && e.contains("line break"), "{e}");
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        let e = load(dir.path(), &record()).unwrap_err().0;
+        assert!(e.contains("speakers.toml") && e.contains("not a regular file"), "{e}");
     }
 }

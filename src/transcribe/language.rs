@@ -180,6 +180,8 @@ pub fn choose(probs: &[Vec<f32>], seconds: &[f64]) -> Vec<usize> {
 }
 
 #[cfg(test)]
+// A chunk of one piece is a `vec![a..b]` on purpose: `pieces` is a list of ranges.
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
 

@@ -70,12 +70,12 @@ pub fn translate(model: &Model, pcm: &Pcm, segments: Vec<Segment>, opts: &Decode
             Some(_) => out.push(seg),
             None => out.push(seg),
         }
-        if let Some((r, _)) = runs.peek() {
-            if i + 1 == r.end {
-                let (_, text) = runs.next().expect("peeked");
-                let merged = out.last_mut().expect("the run's segment");
-                merged.translation = (!text.is_empty()).then_some(text);
-            }
+        if let Some((r, _)) = runs.peek()
+            && i + 1 == r.end
+        {
+            let (_, text) = runs.next().expect("peeked");
+            let merged = out.last_mut().expect("the run's segment");
+            merged.translation = (!text.is_empty()).then_some(text);
         }
     }
     for (id, s) in out.iter_mut().enumerate() {

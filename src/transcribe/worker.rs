@@ -59,6 +59,10 @@ impl Model {
         // Route whisper.cpp's own log lines away from the terminal; errors reach us as values.
         whisper_rs::install_logging_hooks();
         let p = path.to_string_lossy().into_owned();
+        // whisper.cpp aborts the whole process on a damaged file; `Store::resolve` already
+        // checked any model given by path, and this guards every other caller.
+        crate::models::ggml_check::check_file(path)
+            .map_err(|detail| TranscribeError::Load { path: p.clone(), detail: format!("it is damaged or not a whisper.cpp ggml model: {detail}") })?;
         let mut params = WhisperContextParameters::default();
         // Word onsets by DTW over the model's alignment heads: far closer to the audio than
         // whisper.cpp's default token-time heuristic. Only catalogue models have known heads.

@@ -177,3 +177,125 @@ fn ctrl_c_stops_the_run_and_leaves_nothing_half_written() {
     assert!(rest.iter().any(|l| l.contains("interrupted")), "{rest:?}");
     assert!(files_in(&out).is_empty(), "nothing written: {:?}", files_in(&out));
 }
+
+#[test]
+fn a_closed_pipe_ends_a_listing_quietly_and_a_full_disk_is_an_output_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    for args in [&["models", "list"][..], &["speakers", "list"][..]] {
+        // `| head -1` that has already gone: the read end is closed before the first write.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let o = rapporteur().args(args).arg("--models-dir").arg(&models).stdout(writer).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).is_empty(), "{args:?}: quietly: {}", stderr(&o));
+        // `> /dev/full`: a write that fails for another reason is reported, exit 5.
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let o = rapporteur().args(args).arg("--models-dir").arg(&models).stdout(full).output().unwrap();
+        assert_eq!(o.status.code(), Some(5), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("cannot write the list") && stderr(&o).contains("standard output") && !stderr(&o).contains("panicked"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn control_characters_in_paths_are_escaped_on_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    // Clears the screen, sets the window title, rings the bell, and fakes a line.
+    let evil = dir.path().join("a\u{1b}[2J\u{1b}]0;pwned\u{7}b\u{9b}31m\nerror: all good");
+    for mode in ["--quiet", "--json"] {
+        let o = run(&["render", evil.to_str().unwrap(), mode]);
+        assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(!err.contains(['\u{1b}', '\u{7}', '\u{9b}']), "{mode}: {err:?}");
+        assert_eq!(err.lines().count(), 1, "{mode}: one line: {err:?}");
+        if mode == "--quiet" {
+            assert!(err.contains("a\\u{1b}[2J\\u{1b}]0;pwned\\u{7}b\\u{9b}31m\\nerror: all good"), "{err:?}");
+        } else {
+            let event: serde_json::Value = serde_json::from_str(err.trim()).unwrap();
+            assert!(event["file"].as_str().unwrap().ends_with("a\u{1b}[2J\u{1b}]0;pwned\u{7}b\u{9b}31m\nerror: all good"), "scripts get the name as it is");
+        }
+    }
+}
+
+#[test]
+fn pipes_and_devices_are_refused_as_not_regular_files_without_waiting() {
+    tiny_en();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("live.wav");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let out = dir.path().join("out");
+    // A pipe with no writer would block whoever opens it: the run must not open it at all.
+    for input in [fifo.to_str().unwrap(), "/dev/zero", "/dev/null"] {
+        let mut child = rapporteur()
+            .args(["run", input, "--model", "tiny.en", "--out", out.to_str().unwrap()])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                child.kill().unwrap();
+                panic!("{input}: still waiting after 60 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let o = child.wait_with_output().unwrap();
+        let msg = stderr(&o);
+        assert_eq!(o.status.code(), Some(3), "{input}: {msg}");
+        assert!(msg.contains(&format!("{input} is not a regular file (a pipe or device); save the recording to a file first")), "{msg}");
+    }
+    assert!(files_in(&out).is_empty(), "{:?}", files_in(&out));
+}
+
+#[test]
+fn a_wav_streamed_through_a_pipe_is_read_to_its_end() {
+    tiny_en();
+    let dir = tempfile::tempdir().unwrap();
+    let piped = dir.path().join("piped.wav");
+    // As `ffmpeg -f wav - | cat > piped.wav`: ffmpeg cannot seek back to write the sizes.
+    let sh = format!("ffmpeg -loglevel error -i {SAMPLE} -t 3 -f wav - | cat > '{}'", piped.display());
+    let o = std::process::Command::new("sh").args(["-c", &sh]).current_dir(root()).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&piped).unwrap();
+    assert_eq!(&bytes[4..8], &[0xff; 4], "RIFF size is the streaming placeholder");
+    let data = bytes.windows(4).position(|w| w == b"data").unwrap();
+    assert_eq!(&bytes[data + 4..data + 8], &[0xff; 4], "data size is the streaming placeholder");
+
+    let out = dir.path().join("out");
+    let o = run(&["run", piped.to_str().unwrap(), "--no-diarize", "--model", "tiny.en", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("truncated"), "{}", stderr(&o));
+    let record = std::fs::read_to_string(out.join("piped/session.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&record).unwrap();
+    assert!((v["duration_s"].as_f64().unwrap() - 3.0).abs() < 0.05, "{}", v["duration_s"]);
+    assert!(!record.contains("truncated"), "{}", v["notes"]);
+}
+
+#[test]
+fn a_recognised_recording_is_told_the_real_fix_not_to_convert() {
+    tiny_en();
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("mono.wav");
+    write_wav(&wav, 16_000, &sample_head(4.0));
+    let bytes = std::fs::read(&wav).unwrap();
+    let out = dir.path().join("out");
+
+    let o = run(&["run", wav.to_str().unwrap(), "--channel", "3", "--model", "tiny.en", "--out", out.to_str().unwrap()]);
+    let msg = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{msg}");
+    assert!(msg.contains("it has 1 channel, so there is no channel 3; choose --channel 1") && !msg.contains("convert it"), "{msg}");
+
+    // The data chunk before the format chunk: a WAV, in an order we cannot read.
+    let swapped = dir.path().join("swapped.wav");
+    std::fs::write(&swapped, [&bytes[..12], &bytes[36..], &bytes[12..36]].concat()).unwrap();
+    let truncated = dir.path().join("cut.wav");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    for (file, words) in [(&swapped, "it is a WAV file, but its header is damaged"), (&truncated, "it is truncated")] {
+        let o = run(&["run", file.to_str().unwrap(), "--model", "tiny.en", "--out", out.to_str().unwrap()]);
+        let msg = stderr(&o);
+        assert_eq!(o.status.code(), Some(3), "{msg}");
+        assert!(msg.contains(words), "{msg}");
+        assert!(!msg.contains("convert it"), "{msg}");
+    }
+}

@@ -121,5 +121,5 @@ fn an_enrolled_voice_names_its_speaker_in_a_later_run() {
     assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains("quiet.wav has no speech to enrol"), "{}", stderr(&o));
     assert!(with_library(&["speakers", "forget", "Rosa Voice", "--quiet"]).status.success());
-    assert_eq!(with_library(&["speakers", "forget", "Rosa Voice", "--quiet"]).status.code(), Some(2));
+    assert_eq!(with_library(&["speakers", "forget", "Rosa Voice", "--quiet"]).status.code(), Some(3), "an unknown voice is an input error");
 }

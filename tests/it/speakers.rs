@@ -95,3 +95,52 @@ fn conflicting_speaker_bounds_are_usage_errors() {
     let o = run(&["run", SAMPLE, "--speakers", "2", "--max-speakers", "3", "--quiet"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+#[test]
+fn a_name_with_a_line_break_is_refused_where_it_enters() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("voices.json");
+    // `speakers enroll`: refused before any audio is read (the clip does not even exist).
+    let o = rapporteur().env("RAPPORTEUR_VOICES", &library).args(["speakers", "enroll", "Two\nLines", "missing.wav"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the voice name NAME \"Two\\nLines\" holds a line break"), "{}", stderr(&o));
+    assert!(!library.exists());
+    // speakers.toml and session.toml: `render` names the file, its line and the field.
+    let session = dir.path().join("s");
+    std::fs::create_dir(&session).unwrap();
+    std::fs::copy(root().join("tests/golden/listening-session/session.json"), session.join("session.json")).unwrap();
+    std::fs::write(session.join("speakers.toml"), "SPEAKER_1 = \"Jane\"\nSPEAKER_2 = \"Evil\\n\\n00:00:00.000 --> 00:00:10.000\\nINJECTED CUE\"\n").unwrap();
+    let o = run(&["render", session.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("speakers.toml:2: SPEAKER_2 \"Evil\\n\\n00:00"), "{}", stderr(&o));
+    std::fs::remove_file(session.join("speakers.toml")).unwrap();
+    std::fs::write(session.join("session.toml"), "title = \"T\"\n[[participants]]\nname = \"A\"\n[[participants]]\nname = \"B\"\norganisation = \"X\\u001b[2JY\"\n").unwrap();
+    let o = run(&["render", session.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("session.toml:6: participants[2].organisation \"X\\u{1b}[2JY\" holds a control character (U+001B)"), "{}", stderr(&o));
+    assert!(!session.join("transcript.srt").exists(), "nothing rendered");
+}
+
+#[test]
+fn a_voice_library_with_a_broken_name_still_works_and_says_so_even_when_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let library = dir.path().join("voices.json");
+    let voice = |name: &str| serde_json::json!({"name": name, "embedding": vec![0.1f32; rapporteur::diarize::embedding::DIM], "speech_s": 20.0, "clips": ["a.wav"]});
+    let lib = serde_json::json!({"model": rapporteur::voices::MODEL, "voices": [voice("Ana"), voice("Two\nLines\u{1b}[2J")]});
+    std::fs::write(&library, lib.to_string()).unwrap();
+    let with_library = |args: &[&str]| rapporteur().env("RAPPORTEUR_VOICES", &library).args(args).output().unwrap();
+    let o = with_library(&["speakers", "list", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("Ana\t20 s of speech\ta.wav\n"), "{out}");
+    assert!(out.contains("Two\\nLines\\u{1b}[2J\t20 s of speech\ta.wav\t(not used"), "{out}");
+    assert!(stderr(&o).starts_with("warning: voice library ") && stderr(&o).contains("\"Two\\nLines\\u{1b}[2J\""), "-q still warns: {}", stderr(&o));
+    assert!(!stderr(&o).contains('\u{1b}'));
+    // Forgotten by the name as shown; an unknown name is an input error, not a usage one.
+    assert!(with_library(&["speakers", "forget", "Two\\nLines\\u{1b}[2J", "--quiet"]).status.success());
+    let o = with_library(&["speakers", "list", "--quiet"]);
+    assert_eq!((String::from_utf8_lossy(&o.stdout).lines().count(), stderr(&o).as_str()), (1, ""));
+    let o = with_library(&["speakers", "forget", "Nobody"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no voice named \"Nobody\"") && stderr(&o).contains("(enrolled: Ana)"), "{}", stderr(&o));
+}
