@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # One command on a fresh machine: set up and run the whole test suite (unit and integration
 # tests; the integration tests install the real tiny.en model on first use, and the review
-# page is checked in headless Chromium), then fuzz the decoder, the TOML parsers and the
+# page is checked in headless Chromium; the Slurm job array runs on a single-node cluster,
+# scripts/test-slurm.sh), then fuzz the decoder, the TOML parsers and the
 # rendered HTML for a bounded time (FUZZ_SECONDS per target, default 30; 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
 cargo test --release "$@"
+scripts/test-slurm.sh
 secs=${FUZZ_SECONDS:-30}
 if [ "$secs" -gt 0 ]; then scripts/fuzz.sh "$secs"; fi

@@ -177,3 +177,53 @@ fn killed_and_sharded_batches_end_as_one_uninterrupted_run() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_same(&reference, &contents(&sharded), "4 shards and a catalog");
 }
+
+/// The Kubernetes indexed Job (no cluster runs here): its manifest parses, has the fields an
+/// indexed Job needs, runs `batch --shard auto`, and gives RAPPORTEUR_SHARDS equal to its
+/// completions, so that the indexes Kubernetes hands out split the archive exactly.
+#[test]
+fn the_kubernetes_job_manifest_shards_the_archive() {
+    use rapporteur::commands::batch::{in_shard, parse_shard};
+    use yaml_rust2::YamlLoader;
+    let text = std::fs::read_to_string(crate::helpers::root().join("deploy/batch-job.yaml")).unwrap();
+    let docs = YamlLoader::load_from_str(&text).expect("deploy/batch-job.yaml is YAML");
+    let job = &docs[0];
+    assert_eq!(job["apiVersion"].as_str(), Some("batch/v1"));
+    assert_eq!(job["kind"].as_str(), Some("Job"));
+    let spec = &job["spec"];
+    assert_eq!(spec["completionMode"].as_str(), Some("Indexed"));
+    let completions = spec["completions"].as_i64().expect("completions") as usize;
+    assert!(spec["parallelism"].as_i64().is_some_and(|p| p >= 1));
+    let pod = &spec["template"]["spec"];
+    assert!(matches!(pod["restartPolicy"].as_str(), Some("OnFailure" | "Never")));
+    let container = &pod["containers"][0];
+    let command: Vec<&str> = container["command"].as_vec().expect("command").iter().filter_map(|c| c.as_str()).collect();
+    assert_eq!(&command[..2], ["rapporteur", "batch"]);
+    assert!(command.windows(2).any(|w| w == ["--shard", "auto"]), "{command:?}");
+    assert!(command.contains(&"--out"));
+    let env: Vec<(&str, &str)> = container["env"].as_vec().expect("env").iter().map(|e| (e["name"].as_str().unwrap(), e["value"].as_str().unwrap_or(""))).collect();
+    let shards = env.iter().find(|(n, _)| *n == "RAPPORTEUR_SHARDS").expect("RAPPORTEUR_SHARDS").1;
+    assert_eq!(shards.parse::<usize>().ok(), Some(completions), "RAPPORTEUR_SHARDS must equal completions");
+    let mounts = container["volumeMounts"].as_vec().expect("volumeMounts");
+    let volumes: Vec<&str> = pod["volumes"].as_vec().expect("volumes").iter().filter_map(|v| v["name"].as_str()).collect();
+    assert!(mounts.iter().all(|m| volumes.contains(&m["name"].as_str().unwrap())));
+
+    // What each pod reads (Kubernetes sets JOB_COMPLETION_INDEX 0..completions-1): every
+    // recording falls in exactly one pod's shard.
+    let shard_of_pod = |index: usize| {
+        let env = |name: &str| match name {
+            "JOB_COMPLETION_INDEX" => Some(index.to_string()),
+            "RAPPORTEUR_SHARDS" => Some(shards.to_string()),
+            _ => None,
+        };
+        parse_shard("auto", &env).unwrap()
+    };
+    for i in 0..200 {
+        let path = std::path::PathBuf::from(format!("2021/{i:03}/session.mp3"));
+        let owners = (0..completions).filter(|&pod| {
+            let (index, count) = shard_of_pod(pod);
+            in_shard(&path, index, count)
+        });
+        assert_eq!(owners.count(), 1, "{}", path.display());
+    }
+}
