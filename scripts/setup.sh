@@ -10,6 +10,8 @@ set -euo pipefail
 packages=(cmake g++ libclang-dev ffmpeg)
 # python3 and pip may come from elsewhere (pyenv): any working `python3 -m pip` will do.
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3 python3-pip)
+# `scripts/setup.sh slurm`: the single-node cluster of scripts/test-slurm.sh.
+if [ "${1:-}" = slurm ]; then packages+=(slurmctld slurmd slurm-client munge); fi
 if [ "${1:-}" = test ]; then
   packages+=(chromium)
   command -v npm >/dev/null || packages+=(nodejs npm)
