@@ -8,7 +8,7 @@ use rapporteur::eval::wer::wer;
 use rapporteur::models::catalog::{Kind, VAD};
 use rapporteur::models::store::Store;
 use rapporteur::progress::{Mode, Progress};
-use rapporteur::transcribe::{self, plan::PlanParams, DecodeOptions, Model};
+use rapporteur::transcribe::{self, DecodeOptions, Model, plan::PlanParams};
 
 fn main() {
     let a: Vec<String> = std::env::args().collect();
@@ -22,20 +22,26 @@ fn main() {
     let model = Model::load(&m.path, &m.name).expect("model loads");
     let mut vad = Vad::load(&v.path, 1).expect("VAD loads");
     let (pcm, _) = decode::decode(std::path::Path::new(&a[2])).expect("decodable audio");
-    let opts = DecodeOptions { language: Some("en".into()), among: vec![], beam_size: 1, threads: 1, fit_audio_ctx: true };
+    let opts =
+        DecodeOptions { language: Some("en".into()), among: vec![], beam_size: 1, threads: 1, fit_audio_ctx: true };
     let stage = Progress::new(Mode::Quiet).stage("", "transcribe", true);
     let probs = vad.probabilities(&pcm).expect("VAD runs");
-    let chunked = transcribe::transcribe(&model, &probs, &pcm, &opts, &PlanParams::default(), 2, &stage).expect("chunked run");
+    let chunked =
+        transcribe::transcribe(&model, &probs, &pcm, &opts, &PlanParams::default(), 2, &stage).expect("chunked run");
     let single_opts = DecodeOptions { threads: 2, fit_audio_ctx: false, ..opts };
-    let single = model.transcribe(&mut model.state().unwrap(), &pcm.to_f32(), &|t| t, &single_opts, 0.0, false).expect("single run");
+    let single = model
+        .transcribe(&mut model.state().unwrap(), &pcm.to_f32(), &|t| t, &single_opts, 0.0, false)
+        .expect("single run");
     // Segment starts: each chunked segment against the nearest single-call segment start, and
     // the other way round (the runs may cut sentences differently).
     let nearest = |from: &[rapporteur::session::record::Segment], to: &[rapporteur::session::record::Segment]| -> f64 {
-        let mut gaps: Vec<f64> = from.iter().map(|s| to.iter().map(|c| (c.start - s.start).abs()).fold(f64::INFINITY, f64::min)).collect();
+        let mut gaps: Vec<f64> =
+            from.iter().map(|s| to.iter().map(|c| (c.start - s.start).abs()).fold(f64::INFINITY, f64::min)).collect();
         gaps.sort_by(f64::total_cmp);
         gaps.get(gaps.len() / 2).copied().unwrap_or(0.0)
     };
-    let (chunked_to_single, single_to_chunked) = (nearest(&chunked.segments, &single), nearest(&single, &chunked.segments));
+    let (chunked_to_single, single_to_chunked) =
+        (nearest(&chunked.segments, &single), nearest(&single, &chunked.segments));
     // Words matched by a longest-common-subsequence alignment: the gap between their starts.
     let words = |segs: &[rapporteur::session::record::Segment]| -> Vec<(f64, Vec<String>)> {
         segs.iter().flat_map(|s| s.words.iter().map(|w| (w.start, rapporteur::eval::wer::normalize(&w.text)))).collect()
@@ -60,7 +66,9 @@ fn main() {
         }
     }
     word_gaps.sort_by(f64::total_cmp);
-    let text = |segs: &[rapporteur::session::record::Segment]| segs.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+    let text = |segs: &[rapporteur::session::record::Segment]| {
+        segs.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ")
+    };
     println!(
         "{}: {} single-call segments, {} chunked in {} chunks; median segment start gap {:.3} s (chunked to nearest single), {:.3} s (single to nearest chunked); {} words matched, median word start gap {:.3} s; words differ by {:.1}% (WER of chunked against single)",
         a[2],

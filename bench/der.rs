@@ -4,7 +4,7 @@
 //! given and each is scored against itself with every speaker merged into one (the
 //! do-nothing baseline).
 
-use rapporteur::eval::der::{der, parse_rttm, Der, Turn};
+use rapporteur::eval::der::{Der, Turn, der, parse_rttm};
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,7 +37,14 @@ fn main() {
         let d = der(r, h, collar);
         total.add(&d);
         let pct = |x: f64| 100.0 * x / d.scored.max(1e-9);
-        println!("| {name} | {:.1}% | {:.1}% | {:.1}% | {:.1}% | {:.1} s |", 100.0 * d.rate(), pct(d.missed), pct(d.false_alarm), pct(d.confusion), d.scored);
+        println!(
+            "| {name} | {:.1}% | {:.1}% | {:.1}% | {:.1}% | {:.1} s |",
+            100.0 * d.rate(),
+            pct(d.missed),
+            pct(d.false_alarm),
+            pct(d.confusion),
+            d.scored
+        );
     }
     println!("| total (collar {collar} s) | {:.1}% | | | | {:.1} s |", 100.0 * total.rate(), total.scored);
 }

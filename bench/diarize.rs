@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use rapporteur::diarize::{cluster::SpeakerCount, Diarizer, Params};
+use rapporteur::diarize::{Diarizer, Params, cluster::SpeakerCount};
 
 fn env(name: &str) -> Option<f64> {
     std::env::var(format!("RAPPORTEUR_DIAR_{name}")).ok().map(|v| v.parse().expect("a number"))

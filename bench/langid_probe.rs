@@ -20,7 +20,8 @@ fn main() {
         let raw = pcm.to_f32();
         let peak = raw.iter().fold(0f32, |m, x| m.max(x.abs()));
         let norm: Vec<f32> = raw.iter().map(|x| x / peak * 0.5).collect();
-        let mut line = format!("{} peak {:.4}", std::path::Path::new(clip).file_stem().unwrap().to_string_lossy(), peak);
+        let mut line =
+            format!("{} peak {:.4}", std::path::Path::new(clip).file_stem().unwrap().to_string_lossy(), peak);
         for (name, st) in [("full", &mut full), ("10s", &mut short)] {
             for (kind, a) in [("raw", &raw), ("norm", &norm)] {
                 let t = std::time::Instant::now();
@@ -28,7 +29,10 @@ fn main() {
                 let (_, probs) = st.lang_detect(0, 2).unwrap();
                 let mut idx: Vec<usize> = (0..probs.len()).collect();
                 idx.sort_by(|a, b| probs[*b].total_cmp(&probs[*a]));
-                let top: Vec<String> = idx[..2].iter().map(|&i| format!("{}{:.2}", whisper_rs::get_lang_str(i as i32).unwrap(), probs[i])).collect();
+                let top: Vec<String> = idx[..2]
+                    .iter()
+                    .map(|&i| format!("{}{:.2}", whisper_rs::get_lang_str(i as i32).unwrap(), probs[i]))
+                    .collect();
                 line += &format!(" | {name}/{kind} {} {:.2}s", top.join(","), t.elapsed().as_secs_f64());
             }
         }

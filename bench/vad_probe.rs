@@ -1,8 +1,8 @@
 //! Shows what the chunk planner makes of a recording: VAD time, speech share, chunks.
 //! `cargo run --release --example vad_probe -- VAD_MODEL AUDIO`
 
-use rapporteur::audio::{vad, SAMPLE_RATE};
-use rapporteur::transcribe::plan::{plan, PlanParams};
+use rapporteur::audio::{SAMPLE_RATE, vad};
+use rapporteur::transcribe::plan::{PlanParams, plan};
 
 fn main() {
     let a: Vec<String> = std::env::args().collect();
@@ -17,8 +17,20 @@ fn main() {
     let vad_time = t.elapsed();
     let chunks = plan(&probs, vad::FRAME, pcm.samples.len(), SAMPLE_RATE, &PlanParams::default());
     let total: f64 = chunks.iter().map(|c| c.audio_s(SAMPLE_RATE)).sum();
-    println!("{:.1} s of audio, VAD {:.2?}, {} chunks, {:.1} s to decode", pcm.duration_s(), vad_time, chunks.len(), total);
+    println!(
+        "{:.1} s of audio, VAD {:.2?}, {} chunks, {:.1} s to decode",
+        pcm.duration_s(),
+        vad_time,
+        chunks.len(),
+        total
+    );
     for c in &chunks {
-        println!("  {:8.2} – {:8.2}  ({:5.2} s in {} pieces)", c.start_s(SAMPLE_RATE), c.end_s(SAMPLE_RATE), c.audio_s(SAMPLE_RATE), c.pieces.len());
+        println!(
+            "  {:8.2} – {:8.2}  ({:5.2} s in {} pieces)",
+            c.start_s(SAMPLE_RATE),
+            c.end_s(SAMPLE_RATE),
+            c.audio_s(SAMPLE_RATE),
+            c.pieces.len()
+        );
     }
 }

@@ -9,7 +9,7 @@
 //! false accepts and false rejects.
 
 use rapporteur::diarize::embedding::cosine;
-use rapporteur::diarize::{cluster::SpeakerCount, Diarizer, Params};
+use rapporteur::diarize::{Diarizer, Params, cluster::SpeakerCount};
 use rapporteur::eval::der::parse_rttm;
 
 /// The share of a diarized speaker's speech that must be one reference speaker's.
@@ -62,7 +62,16 @@ fn main() -> anyhow::Result<()> {
         let diarized = (0..d.speakers)
             .map(|k| {
                 let heard = |name: &str| -> f64 {
-                    d.turns.iter().filter(|t| t.speaker == k).flat_map(|t| reference.iter().filter(move |r| r.speaker == name).map(move |r| (t.end.min(r.end) - t.start.max(r.start)).max(0.0))).sum()
+                    d.turns
+                        .iter()
+                        .filter(|t| t.speaker == k)
+                        .flat_map(|t| {
+                            reference
+                                .iter()
+                                .filter(move |r| r.speaker == name)
+                                .map(move |r| (t.end.min(r.end) - t.start.max(r.start)).max(0.0))
+                        })
+                        .sum()
                 };
                 let who = names.iter().max_by(|a, b| heard(a).total_cmp(&heard(b))).cloned().unwrap_or_default();
                 let purity = heard(&who) / names.iter().map(|n| heard(n)).sum::<f64>().max(1e-9);
@@ -73,7 +82,12 @@ fn main() -> anyhow::Result<()> {
             .map(|(who, _, v)| (who, v))
             .collect::<Vec<_>>();
         let name = std::path::Path::new(wav).file_stem().unwrap().to_string_lossy().into_owned();
-        eprintln!("{name}: {} enrolled, {} diarized, {} of them mostly one person", enrolled.len(), d.speakers, diarized.len());
+        eprintln!(
+            "{name}: {} enrolled, {} diarized, {} of them mostly one person",
+            enrolled.len(),
+            d.speakers,
+            diarized.len()
+        );
         recs.push(Recording { name, enrolled, diarized });
     }
     let (mut genuine, mut impostor) = (Vec::new(), Vec::new());

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "rapporteur", version, about = "Recorded meeting audio in; transcript, speakers, minutes and a thematic summary out. Entirely offline.")]
+#[command(
+    name = "rapporteur",
+    version,
+    about = "Recorded meeting audio in; transcript, speakers, minutes and a thematic summary out. Entirely offline."
+)]
 pub struct Cli {
     /// Where installed models live [default: $RAPPORTEUR_MODELS, else ~/.local/share/rapporteur/models]
     #[arg(long, global = true, value_name = "DIR")]

@@ -123,7 +123,13 @@ impl FolderLock {
         let path = dir.join(name);
         loop {
             // Never through a link: a planted lock-file link must not create a file elsewhere.
-            let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).custom_flags(libc::O_NOFOLLOW).open(&path)?;
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(&path)?;
             let locked = if wait { file.lock().map_err(TryLockError::Error) } else { file.try_lock() };
             match locked {
                 Ok(()) => {}

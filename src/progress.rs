@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::safe_text::escape;
 
@@ -91,7 +91,9 @@ impl Progress {
     pub fn overall(&self, total: usize) -> Overall {
         let bar = (self.mode == Mode::Human).then(|| {
             let bar = ProgressBar::new(total as u64).with_style(
-                ProgressStyle::with_template("{prefix:.bold} [{bar:30}] {pos}/{len} recordings {elapsed} (eta {eta})").expect("valid template").progress_chars("=> "),
+                ProgressStyle::with_template("{prefix:.bold} [{bar:30}] {pos}/{len} recordings {elapsed} (eta {eta})")
+                    .expect("valid template")
+                    .progress_chars("=> "),
             );
             bar.set_prefix("batch");
             self.bars.insert(0, bar)
@@ -113,7 +115,10 @@ impl Progress {
                         .progress_chars("=> "),
                 )
             } else {
-                ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{prefix:.bold} {msg:12} {spinner} {elapsed}").expect("valid template"))
+                ProgressBar::new_spinner().with_style(
+                    ProgressStyle::with_template("{prefix:.bold} {msg:12} {spinner} {elapsed}")
+                        .expect("valid template"),
+                )
             };
             bar.set_prefix(escape(file).into_owned());
             bar.set_message(name);
@@ -123,7 +128,14 @@ impl Progress {
         if self.mode == Mode::Json {
             emit(json!({"event": "stage", "file": file, "stage": name}));
         }
-        Stage { mode: self.mode, file: file.to_string(), name, started: Instant::now(), bar, last_percent: Arc::new(Mutex::new(-1)) }
+        Stage {
+            mode: self.mode,
+            file: file.to_string(),
+            name,
+            started: Instant::now(),
+            bar,
+            last_percent: Arc::new(Mutex::new(-1)),
+        }
     }
 
     /// A finished file: a line for people, an event for scripts.

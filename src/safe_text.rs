@@ -58,7 +58,11 @@ pub fn preview(value: &str) -> String {
 
 /// `s` with every unsafe character replaced by a space: one line, whatever it held.
 pub fn fold(s: &str) -> Cow<'_, str> {
-    if s.chars().any(is_unsafe) { Cow::Owned(s.chars().map(|c| if is_unsafe(c) { ' ' } else { c }).collect()) } else { Cow::Borrowed(s) }
+    if s.chars().any(is_unsafe) {
+        Cow::Owned(s.chars().map(|c| if is_unsafe(c) { ' ' } else { c }).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// `s` with every unsafe character written as an escape (`\n`, `\t`, `\r`, `\u{1b}`), for a
@@ -87,7 +91,18 @@ mod tests {
     #[test]
     fn names_are_one_line_of_bounded_length() {
         assert!(check("Amina Diallo (Moderator) — Ñandú 李", 200).is_ok());
-        for bad in ["Two\nLines", "a\rb", "tab\there", "esc\u{1b}[2J", "nel\u{85}", "ls\u{2028}", "c1\u{9b}", "del\u{7f}", "x\u{FFFE}", "\u{0}"] {
+        for bad in [
+            "Two\nLines",
+            "a\rb",
+            "tab\there",
+            "esc\u{1b}[2J",
+            "nel\u{85}",
+            "ls\u{2028}",
+            "c1\u{9b}",
+            "del\u{7f}",
+            "x\u{FFFE}",
+            "\u{0}",
+        ] {
             let why = check(bad, 200).unwrap_err();
             assert!(why.contains("U+"), "{bad:?}: {why}");
         }

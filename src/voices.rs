@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::diarize::embedding::{cosine, Embedding, DIM};
+use crate::diarize::embedding::{DIM, Embedding, cosine};
 use crate::fsutil::write_atomic;
 use crate::safe_text::{self, MAX_NAME_CHARS};
 
@@ -72,12 +72,21 @@ impl Library {
             Ok(None) => return Ok(Library { model: MODEL.into(), voices: Vec::new(), unusable: Vec::new() }),
             Err(e) => return Err(LibraryError(format!("voice library: {e}"))),
         };
-        let mut lib: Library = serde_json::from_str(&text)
-            .map_err(|e| LibraryError(format!("voice library {} is damaged ({e}); delete it and enrol the voices again", path.display())))?;
+        let mut lib: Library = serde_json::from_str(&text).map_err(|e| {
+            LibraryError(format!(
+                "voice library {} is damaged ({e}); delete it and enrol the voices again",
+                path.display()
+            ))
+        })?;
         if lib.model != MODEL || lib.voices.iter().any(|v| v.embedding.len() != DIM) {
-            return Err(LibraryError(format!("voice library {} was made with another speaker model ({}); delete it and enrol the voices again", path.display(), lib.model)));
+            return Err(LibraryError(format!(
+                "voice library {} was made with another speaker model ({}); delete it and enrol the voices again",
+                path.display(),
+                lib.model
+            )));
         }
-        (lib.voices, lib.unusable) = lib.voices.into_iter().partition(|v| safe_text::check(&v.name, MAX_NAME_CHARS).is_ok());
+        (lib.voices, lib.unusable) =
+            lib.voices.into_iter().partition(|v| safe_text::check(&v.name, MAX_NAME_CHARS).is_ok());
         Ok(lib)
     }
 
@@ -105,7 +114,11 @@ impl Library {
         voices.sort_by(|a, b| a.name.cmp(&b.name));
         // write_atomic creates the folder when needed.
         let fail = |e: std::io::Error| LibraryError(format!("cannot write voice library {}: {e}", path.display()));
-        write_atomic(path, serde_json::to_string_pretty(&File { model: &self.model, voices }).expect("serialisable").as_bytes()).map_err(fail)
+        write_atomic(
+            path,
+            serde_json::to_string_pretty(&File { model: &self.model, voices }).expect("serialisable").as_bytes(),
+        )
+        .map_err(fail)
     }
 
     /// Adds a voice, replacing one of the same name.
@@ -142,7 +155,8 @@ impl Library {
         for (score, s, v) in pairs {
             if out[s].is_none() && !used[v] {
                 used[v] = true;
-                out[s] = Some(VoiceMatch { name: self.voices[v].name.clone(), score: (score * 1000.0).round() / 1000.0 });
+                out[s] =
+                    Some(VoiceMatch { name: self.voices[v].name.clone(), score: (score * 1000.0).round() / 1000.0 });
             }
         }
         out
@@ -185,7 +199,12 @@ mod tests {
         let path = dir.path().join("v/voices.json");
         assert!(Library::load(&path).unwrap().voices.is_empty());
         let mut lib = Library::load(&path).unwrap();
-        lib.enroll(Voice { name: "Ana".into(), embedding: unit(0, 0, 0.0).to_vec(), speech_s: 1.0, clips: vec!["a.wav".into()] });
+        lib.enroll(Voice {
+            name: "Ana".into(),
+            embedding: unit(0, 0, 0.0).to_vec(),
+            speech_s: 1.0,
+            clips: vec!["a.wav".into()],
+        });
         lib.save(&path).unwrap();
         assert_eq!(Library::load(&path).unwrap(), lib);
         std::fs::write(&path, "{").unwrap();
@@ -199,7 +218,8 @@ mod tests {
     fn a_voice_whose_name_breaks_lines_is_kept_but_never_used() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("voices.json");
-        let voice = |name: &str| Voice { name: name.into(), embedding: unit(0, 0, 0.0).to_vec(), speech_s: 1.0, clips: vec![] };
+        let voice =
+            |name: &str| Voice { name: name.into(), embedding: unit(0, 0, 0.0).to_vec(), speech_s: 1.0, clips: vec![] };
         // As an older rapporteur wrote it, without checking the name.
         let old = serde_json::json!({"model": MODEL, "voices": [voice("Ana"), voice("Two\nLines\u{1b}[2J")]});
         std::fs::write(&path, old.to_string()).unwrap();

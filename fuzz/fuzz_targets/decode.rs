@@ -2,9 +2,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rapporteur::audio::decode::{decode_source, Channels, Options};
+use rapporteur::audio::decode::{Channels, Options, decode_source};
 
-const EXTENSIONS: [Option<&str>; 8] = [None, Some("wav"), Some("mp3"), Some("m4a"), Some("flac"), Some("ogg"), Some("mp4"), Some("mkv")];
+const EXTENSIONS: [Option<&str>; 8] =
+    [None, Some("wav"), Some("mp3"), Some("m4a"), Some("flac"), Some("ogg"), Some("mp4"), Some("mkv")];
 
 fuzz_target!(|data: &[u8]| {
     let Some((first, bytes)) = data.split_first() else { return };

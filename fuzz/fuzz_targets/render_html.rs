@@ -23,11 +23,33 @@ const HTML: [&str; 3] = ["minutes.html", "summary.html", "review.html"];
 /// tables, emphasis): allowed even if the ordinary render lacks them. Not `img`: the only image
 /// is the timeline, checked by its `src`.
 const MARKDOWN_ELEMENTS: [&str; 22] = [
-    "p", "ul", "ol", "li", "em", "strong", "a", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "code", "blockquote", "br",
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "em",
+    "strong",
+    "a",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "code",
+    "blockquote",
+    "br",
 ];
 const MARKDOWN_ATTRIBUTES: [&str; 3] = ["href", "start", "style"];
 /// Attributes a browser reads as a URL.
-const URL_ATTRIBUTES: [&str; 10] = ["href", "src", "action", "formaction", "data", "poster", "srcset", "background", "cite", "ping"];
+const URL_ATTRIBUTES: [&str; 10] =
+    ["href", "src", "action", "formaction", "data", "poster", "srcset", "background", "cite", "ping"];
 /// Elements whose number is fixed by the template: one more is an injected one.
 const COUNTED: [&str; 5] = ["script", "style", "meta", "audio", "head"];
 
@@ -58,14 +80,25 @@ fn shape(html: &str, fail: &mut impl FnMut(String)) -> Shape {
                 continue; // a name box's value or a label may well read "javascript:": it is text
             }
             // Browsers skip blanks and controls in a URL: `java\tscript:` is a script link.
-            let squashed: String = value.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+            let squashed: String = value
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+                .collect::<String>()
+                .to_ascii_lowercase();
             if squashed.starts_with("javascript:") || squashed.starts_with("vbscript:") {
                 fail(format!("<{name} {attr}=\"{value}\">: a script URL"));
             }
-            let scheme = squashed.split_once(':').map(|(s, _)| s).filter(|s| s.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
+            let scheme = squashed.split_once(':').map(|(s, _)| s).filter(|s| {
+                s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            });
             match (attr, scheme) {
-                ("href", Some(s)) if !["http", "https", "mailto"].contains(&s) => fail(format!("<{name} href=\"{value}\">: a {s}: link")),
-                ("src", _) if name == "img" && value != "timeline.svg" => fail(format!("<img src=\"{value}\">: an image other than the timeline")),
+                ("href", Some(s)) if !["http", "https", "mailto"].contains(&s) => {
+                    fail(format!("<{name} href=\"{value}\">: a {s}: link"))
+                }
+                ("src", _) if name == "img" && value != "timeline.svg" => {
+                    fail(format!("<img src=\"{value}\">: an image other than the timeline"))
+                }
                 (_, Some(s)) if attr != "href" => fail(format!("<{name} {attr}=\"{value}\">: a {s}: source")),
                 _ => {}
             }
@@ -91,8 +124,20 @@ struct Setup {
 /// speaker, participant name, role, organisation, SPEAKER_1's name (speakers.toml), SPEAKER_2's
 /// voice name, the recording's file name, a transcript sentence and an unsure word.
 const ORDINARY: [&str; 14] = [
-    "Listening session", "Regional Network", "Europe/Geneva", "IOM", "Opening remarks", "John Smith", "Jane Doe", "Moderator", "UNHCR", "Maria Santos",
-    "Daniel Okoro", "listening-session.wav", "Good morning.", "Welcome",
+    "Listening session",
+    "Regional Network",
+    "Europe/Geneva",
+    "IOM",
+    "Opening remarks",
+    "John Smith",
+    "Jane Doe",
+    "Moderator",
+    "UNHCR",
+    "Maria Santos",
+    "Daniel Okoro",
+    "listening-session.wav",
+    "Good morning.",
+    "Welcome",
 ];
 
 /// The documents for the fields `f` (the ordinary value for each one missing); none when
@@ -142,7 +187,8 @@ fn render(documents: &Documents, record: &Value, f: &[&str]) -> Option<Vec<(&'st
 
 fn setup() -> Setup {
     let documents = Documents::load(None).expect("the built-in templates load");
-    let record: Value = serde_json::from_str(include_str!("../../tests/golden/listening-session/session.json")).expect("the golden record parses");
+    let record: Value = serde_json::from_str(include_str!("../../tests/golden/listening-session/session.json"))
+        .expect("the golden record parses");
     let docs = render(&documents, &record, &[]).expect("ordinary values pass rapporteur's checks");
     let mut allowed = BTreeMap::new();
     for (name, bytes) in docs.iter().filter(|(n, _)| HTML.contains(n)) {

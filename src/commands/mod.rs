@@ -62,7 +62,11 @@ pub fn dispatch(cli: Cli) -> Exit {
     let store = crate::models::store::Store::open(cli.models_dir);
     let voices = cli.voices.unwrap_or_else(crate::voices::default_path);
     let failures = match cli.command {
-        Command::Run(args) => run::run(crate::config::RunConfig::from_args(args.recordings, args.out, args.options, voices), &store, &progress),
+        Command::Run(args) => run::run(
+            crate::config::RunConfig::from_args(args.recordings, args.out, args.options, voices),
+            &store,
+            &progress,
+        ),
         Command::Batch(args) => batch::batch(args, voices, &store, &progress),
         Command::Catalog { dir } => catalog::catalog(&dir, &progress),
         Command::Speakers(cmd) => speakers::speakers(cmd, &voices, &store, &progress),

@@ -3,11 +3,11 @@
 use super::Failure;
 use crate::cli::ModelsCommand;
 use crate::exit::Exit;
-use crate::models::catalog::{self, Kind, CATALOG};
+use crate::models::ModelError;
+use crate::models::catalog::{self, CATALOG, Kind};
 use crate::models::convert;
 use crate::models::store::{Outcome, Status, Store};
-use crate::models::ModelError;
-use crate::progress::{print, Mode, Progress};
+use crate::progress::{Mode, Progress, print};
 use crate::safe_text::escape;
 
 pub fn models(cmd: ModelsCommand, store: &Store, progress: &Progress) -> Vec<Failure> {
@@ -18,15 +18,24 @@ pub fn models(cmd: ModelsCommand, store: &Store, progress: &Progress) -> Vec<Fai
                 let status = match store.check(spec) {
                     Status::Installed => "installed".to_string(),
                     Status::Missing => "not installed".to_string(),
-                    Status::Damaged(why) => format!("DAMAGED: {}; run `rapporteur models install {}`", escape(&why), spec.name),
+                    Status::Damaged(why) => {
+                        format!("DAMAGED: {}; run `rapporteur models install {}`", escape(&why), spec.name)
+                    }
                     Status::Unreadable(why) => format!("UNREADABLE: {}; check the store's permissions", escape(&why)),
                 };
-                out += &format!("  {:<13} {:>6.1} MB  {:<14} {}\n", spec.name, spec.size as f64 / 1e6, status, spec.description);
+                out += &format!(
+                    "  {:<13} {:>6.1} MB  {:<14} {}\n",
+                    spec.name,
+                    spec.size as f64 / 1e6,
+                    status,
+                    spec.description
+                );
             }
             match print(&out) {
                 Ok(()) => Vec::new(),
                 Err(e) => {
-                    let f = Failure::new(Exit::Output, format!("cannot write the list of models to standard output: {e}"));
+                    let f =
+                        Failure::new(Exit::Output, format!("cannot write the list of models to standard output: {e}"));
                     progress.error(None, &f.message);
                     vec![f]
                 }
@@ -55,9 +64,13 @@ pub fn models(cmd: ModelsCommand, store: &Store, progress: &Progress) -> Vec<Fai
                 let path = store.path_of(spec).display().to_string();
                 match result {
                     // Nothing was written: people are not told "wrote" (scripts keep their `done` event).
-                    Ok(Outcome::AlreadyInstalled) if progress.mode() != Mode::Json => progress.note(&format!("{name}: {path} is already installed (verified)")),
+                    Ok(Outcome::AlreadyInstalled) if progress.mode() != Mode::Json => {
+                        progress.note(&format!("{name}: {path} is already installed (verified)"))
+                    }
                     Ok(Outcome::AlreadyInstalled) => progress.done(&name, &path, "already installed, verified"),
-                    Ok(Outcome::Installed { size, sha256 }) => progress.done(&name, &path, &format!("{size} bytes, sha256 {sha256}")),
+                    Ok(Outcome::Installed { size, sha256 }) => {
+                        progress.done(&name, &path, &format!("{size} bytes, sha256 {sha256}"))
+                    }
                     Err(e) => {
                         progress.error(Some(&name), &e.to_string());
                         failures.push(e.into());
@@ -72,7 +85,10 @@ pub fn models(cmd: ModelsCommand, store: &Store, progress: &Progress) -> Vec<Fai
             stage.finish();
             match result {
                 Ok(hp) => {
-                    let detail = format!("{} encoder and {} decoder layers, width {}, vocabulary {}", hp.n_audio_layer, hp.n_text_layer, hp.n_audio_state, hp.n_vocab);
+                    let detail = format!(
+                        "{} encoder and {} decoder layers, width {}, vocabulary {}",
+                        hp.n_audio_layer, hp.n_text_layer, hp.n_audio_state, hp.n_vocab
+                    );
                     progress.done(&dir.display().to_string(), &out.display().to_string(), &detail);
                     Vec::new()
                 }

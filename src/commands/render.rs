@@ -47,16 +47,27 @@ pub fn render(dirs: &[PathBuf], templates: Option<&Path>, progress: &Progress) -
 /// One folder, under its lock: the documents are made in memory (a template error changes
 /// nothing), then replace the old ones and session.json is rewritten last with their list.
 fn render_one(dir: &Path, documents: &Documents) -> Result<Vec<PathBuf>, Failure> {
-    let fail = |e: std::io::Error| Failure::new(Exit::Output, format!("cannot write to {}: {e}; check free space and permissions", dir.display()));
+    let fail = |e: std::io::Error| {
+        Failure::new(Exit::Output, format!("cannot write to {}: {e}; check free space and permissions", dir.display()))
+    };
     // Not a folder: reading session.json says so, with advice.
     let _lock = match dir.is_dir() {
         true => match FolderLock::try_acquire(dir, crate::fsutil::SESSION_LOCK).map_err(fail)? {
             Some(lock) => Some(lock),
-            None => return Err(Failure::new(Exit::Output, format!("{} is being written by another rapporteur process; render it once that is done", dir.display()))),
+            None => {
+                return Err(Failure::new(
+                    Exit::Output,
+                    format!(
+                        "{} is being written by another rapporteur process; render it once that is done",
+                        dir.display()
+                    ),
+                ));
+            }
         },
         false => None,
     };
-    let mut record = SessionRecord::load(&dir.join(crate::render::SESSION_JSON)).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
+    let mut record = SessionRecord::load(&dir.join(crate::render::SESSION_JSON))
+        .map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
     crate::fsutil::remove_stale_temps(dir, &crate::render::session_files());
     let named = Named::load(dir, &record).map_err(|e| Failure::new(Exit::Input, e))?;
     let _commit = crate::fsutil::commit();

@@ -10,24 +10,31 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
 use super::Failure;
-use crate::render::{Documents, RenderError};
-use crate::voices::Library;
-use crate::session::naming::Named;
 use crate::audio::decode;
-use crate::config::RunConfig;
 use crate::audio::decode::Channels;
-use crate::diarize::{attribute, channels, Diarizer, Params as DiarizeParams};
-use crate::exit::Exit;
-use crate::fsutil::{write_atomic, FolderLock};
-use crate::models::catalog::Kind;
-use crate::models::store::{sha256_file, Resolved, Store};
 use crate::audio::vad::Vad;
+use crate::config::RunConfig;
+use crate::diarize::{Diarizer, Params as DiarizeParams, attribute, channels};
+use crate::exit::Exit;
+use crate::fsutil::{FolderLock, write_atomic};
+use crate::models::catalog::Kind;
+use crate::models::store::{Resolved, Store, sha256_file};
 use crate::progress::Progress;
+use crate::render::{Documents, RenderError};
+use crate::session::naming::Named;
 use crate::session::record::{self, Generator, ModelInfo, SessionRecord, Settings, Source};
 use crate::transcribe::{self, Model};
+use crate::voices::Library;
 
 /// Names that rapporteur writes at the top of an output folder: no session folder may take one.
-const RESERVED: [&str; 6] = ["catalog.json", "catalog.csv", "index.html", crate::commands::batch::LOG, crate::fsutil::SESSION_LOCK, crate::fsutil::CATALOG_LOCK];
+const RESERVED: [&str; 6] = [
+    "catalog.json",
+    "catalog.csv",
+    "index.html",
+    crate::commands::batch::LOG,
+    crate::fsutil::SESSION_LOCK,
+    crate::fsutil::CATALOG_LOCK,
+];
 
 /// The last part of `path` as written (`a/.` gives `.`, where `Path::file_name` gives `a`).
 fn written_file_name(path: &Path) -> &OsStr {
@@ -43,7 +50,9 @@ fn written_file_name(path: &Path) -> &OsStr {
 pub fn session_folder(out: &Path, recording: &Path, relative: &Path) -> Result<PathBuf, Failure> {
     let refuse = |why: &str| Failure::new(Exit::Usage, format!("{}: {why}; rename the recording", recording.display()));
     let parts: Vec<Component> = relative.components().filter(|c| *c != Component::CurDir).collect();
-    let Some((Component::Normal(file), folders)) = parts.split_last() else { return Err(refuse("this is not a recording's file name")) };
+    let Some((Component::Normal(file), folders)) = parts.split_last() else {
+        return Err(refuse("this is not a recording's file name"));
+    };
     if *file != written_file_name(relative) {
         return Err(refuse("this is not a recording's file name"));
     }
@@ -52,14 +61,20 @@ pub fn session_folder(out: &Path, recording: &Path, relative: &Path) -> Result<P
     }
     let stem = Path::new(file).file_stem().unwrap_or_default();
     if stem.is_empty() || stem == "." || stem == ".." {
-        return Err(refuse(&format!("its name without the extension, \"{}\", cannot name a session folder", stem.to_string_lossy())));
+        return Err(refuse(&format!(
+            "its name without the extension, \"{}\", cannot name a session folder",
+            stem.to_string_lossy()
+        )));
     }
     let mut dir = out.to_path_buf();
     dir.extend(folders);
     dir.push(stem);
     let top = dir.strip_prefix(out).ok().and_then(|r| r.components().next());
     if top.is_some_and(|c| RESERVED.iter().any(|r| c.as_os_str() == *r)) {
-        return Err(refuse(&format!("its session folder would take the name of a file rapporteur writes in {}", out.display())));
+        return Err(refuse(&format!(
+            "its session folder would take the name of a file rapporteur writes in {}",
+            out.display()
+        )));
     }
     Ok(dir)
 }
@@ -74,7 +89,12 @@ fn output_dirs(cfg: &RunConfig) -> Result<Vec<PathBuf>, Failure> {
         if let Some(other) = seen.insert(dir.clone(), rec) {
             return Err(Failure::new(
                 Exit::Usage,
-                format!("{} and {} would both write to {}; rename one or run them with different --out", other.display(), rec.display(), dir.display()),
+                format!(
+                    "{} and {} would both write to {}; rename one or run them with different --out",
+                    other.display(),
+                    rec.display(),
+                    dir.display()
+                ),
             ));
         }
         dirs.push(dir);
@@ -84,10 +104,19 @@ fn output_dirs(cfg: &RunConfig) -> Result<Vec<PathBuf>, Failure> {
 
 fn check_writable(out: &Path) -> Result<(), Failure> {
     if out.exists() && !out.is_dir() {
-        return Err(Failure::new(Exit::Output, format!("{} is not a folder; give a folder (new or existing) as --out", out.display())));
+        return Err(Failure::new(
+            Exit::Output,
+            format!("{} is not a folder; give a folder (new or existing) as --out", out.display()),
+        ));
     }
     let fail = |e: std::io::Error| {
-        Failure::new(Exit::Output, format!("cannot write to output folder {}: {e}; choose another --out or fix its permissions", out.display()))
+        Failure::new(
+            Exit::Output,
+            format!(
+                "cannot write to output folder {}: {e}; choose another --out or fix its permissions",
+                out.display()
+            ),
+        )
     };
     std::fs::create_dir_all(out).map_err(fail)?;
     tempfile::tempfile_in(out).map_err(fail)?;
@@ -105,16 +134,23 @@ fn check_session_folder(out: &Path, dir: &Path) -> Result<(), Failure> {
         path.push(part);
         match std::fs::symlink_metadata(&path) {
             Ok(m) if m.file_type().is_symlink() => {
-                return Err(fail(format!("{} is a symbolic link; session folders are written only as real folders inside --out: remove the link", path.display())));
+                return Err(fail(format!(
+                    "{} is a symbolic link; session folders are written only as real folders inside --out: remove the link",
+                    path.display()
+                )));
             }
-            Ok(m) if !m.is_dir() => return Err(fail(format!("{} is not a folder; move it away or choose another --out", path.display()))),
+            Ok(m) if !m.is_dir() => {
+                return Err(fail(format!("{} is not a folder; move it away or choose another --out", path.display())));
+            }
             Ok(_) => deepest = Some(path.clone()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
             Err(e) => return Err(fail(format!("cannot read {}: {e}", path.display()))),
         }
     }
     if let Some(deepest) = deepest {
-        tempfile::tempfile_in(&deepest).map_err(|e| fail(format!("cannot write to {}: {e}; fix its permissions or choose another --out", deepest.display())))?;
+        tempfile::tempfile_in(&deepest).map_err(|e| {
+            fail(format!("cannot write to {}: {e}; fix its permissions or choose another --out", deepest.display()))
+        })?;
     }
     Ok(())
 }
@@ -158,13 +194,23 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
 /// another process is writing (its lock is held) is left to it: `Outcome::Busy`. An error
 /// before the first recording (a model that will not load, a bad template, a session folder
 /// that cannot be written) is returned: nothing was done.
-pub fn run_jobs(cfg: &RunConfig, jobs: &[(PathBuf, PathBuf)], skip_done: bool, store: &Store, progress: &Progress, report: &mut dyn FnMut(usize, Outcome)) -> Result<(), Failure> {
+pub fn run_jobs(
+    cfg: &RunConfig,
+    jobs: &[(PathBuf, PathBuf)],
+    skip_done: bool,
+    store: &Store,
+    progress: &Progress,
+    report: &mut dyn FnMut(usize, Outcome),
+) -> Result<(), Failure> {
     type Setup = (Documents, Resolved, Model, Vad);
     let setup = || -> Result<Setup, Failure> {
         if let Some(c) = cfg.speakers
             && c.min > c.max
         {
-            return Err(Failure::new(Exit::Usage, format!("--min-speakers {} is more than --max-speakers {}", c.min, c.max)));
+            return Err(Failure::new(
+                Exit::Usage,
+                format!("--min-speakers {} is more than --max-speakers {}", c.min, c.max),
+            ));
         }
         check_writable(&cfg.out)?;
         // A session.toml (in the output folder from `rapporteur init`, or beside the recording)
@@ -193,7 +239,13 @@ pub fn run_jobs(cfg: &RunConfig, jobs: &[(PathBuf, PathBuf)], skip_done: bool, s
             model.check_language(Some(code))?;
         }
         if cfg.translate && !model.is_multilingual() {
-            return Err(Failure::new(Exit::Usage, format!("model {} is English-only and cannot translate; use a multilingual model such as base", resolved.name)));
+            return Err(Failure::new(
+                Exit::Usage,
+                format!(
+                    "model {} is English-only and cannot translate; use a multilingual model such as base",
+                    resolved.name
+                ),
+            ));
         }
         // One thread: the VAD is light (0.5 s for 3 min of audio), and ggml's threads spin while
         // they wait, which under load from other processes cost minutes in the test suite.
@@ -230,7 +282,13 @@ pub fn run_jobs(cfg: &RunConfig, jobs: &[(PathBuf, PathBuf)], skip_done: bool, s
         let (lock, created) = match claim(dir) {
             Ok(Some(claimed)) => claimed,
             Ok(None) => {
-                report(i, Outcome::Busy(format!("{} is being written by another rapporteur process; left to it", dir.display())));
+                report(
+                    i,
+                    Outcome::Busy(format!(
+                        "{} is being written by another rapporteur process; left to it",
+                        dir.display()
+                    )),
+                );
                 continue;
             }
             Err(f) => {
@@ -246,10 +304,30 @@ pub fn run_jobs(cfg: &RunConfig, jobs: &[(PathBuf, PathBuf)], skip_done: bool, s
             report(i, Outcome::Skipped);
             continue;
         }
-        match transcribe_one(recording, dir, cfg, &documents, voices.as_ref(), &resolved, &model, &mut vad, &mut diarizer, progress) {
+        match transcribe_one(
+            recording,
+            dir,
+            cfg,
+            &documents,
+            voices.as_ref(),
+            &resolved,
+            &model,
+            &mut vad,
+            &mut diarizer,
+            progress,
+        ) {
             Ok(record) => {
-                let speakers = if record.settings.diarize { format!(", {} speakers", record.speakers.len()) } else { String::new() };
-                let detail = format!("{:.1} s of audio, {} segments{speakers}, language {}", record.duration_s, record.segments.len(), record.language);
+                let speakers = if record.settings.diarize {
+                    format!(", {} speakers", record.speakers.len())
+                } else {
+                    String::new()
+                };
+                let detail = format!(
+                    "{:.1} s of audio, {} segments{speakers}, language {}",
+                    record.duration_s,
+                    record.segments.len(),
+                    record.language
+                );
                 progress.done(&name, &dir.display().to_string(), &detail);
                 report(i, Outcome::Done);
             }
@@ -269,7 +347,9 @@ pub fn run_jobs(cfg: &RunConfig, jobs: &[(PathBuf, PathBuf)], skip_done: bool, s
 /// Makes the session folder if needed and takes its lock: (the lock, whether the folder was
 /// made now), or `None` when another process holds it.
 fn claim(dir: &Path) -> Result<Option<(FolderLock, bool)>, Failure> {
-    let fail = |e: std::io::Error| Failure::new(Exit::Output, format!("cannot write to {}: {e}; check free space and permissions", dir.display()));
+    let fail = |e: std::io::Error| {
+        Failure::new(Exit::Output, format!("cannot write to {}: {e}; check free space and permissions", dir.display()))
+    };
     let created = std::fs::symlink_metadata(dir).is_err();
     std::fs::create_dir_all(dir).map_err(fail)?;
     let lock = FolderLock::try_acquire(dir, crate::fsutil::SESSION_LOCK).map_err(fail)?;
@@ -284,8 +364,13 @@ fn claim(dir: &Path) -> Result<Option<(FolderLock, bool)>, Failure> {
 /// lists is there at its size (a disk that filled up, or a file deleted since, redoes it).
 fn is_done(recording: &Path, dir: &Path, cfg: &RunConfig, model: &Resolved) -> bool {
     let Ok(record) = SessionRecord::load(&dir.join(crate::render::SESSION_JSON)) else { return false };
-    let same_audio = || sha256_file(recording).is_ok_and(|(bytes, sha)| bytes == record.source.bytes && sha == record.source.sha256);
-    record.generator.version == env!("CARGO_PKG_VERSION") && record.model.sha256 == model.sha256 && record.settings == settings(cfg) && documents_present(dir, &record) && same_audio()
+    let same_audio =
+        || sha256_file(recording).is_ok_and(|(bytes, sha)| bytes == record.source.bytes && sha == record.source.sha256);
+    record.generator.version == env!("CARGO_PKG_VERSION")
+        && record.model.sha256 == model.sha256
+        && record.settings == settings(cfg)
+        && documents_present(dir, &record)
+        && same_audio()
 }
 
 /// Whether every document `record` lists is in `dir` as a file of its size. A record from
@@ -294,11 +379,20 @@ fn is_done(recording: &Path, dir: &Path, cfg: &RunConfig, model: &Resolved) -> b
 fn documents_present(dir: &Path, record: &SessionRecord) -> bool {
     let file_of_size = |name: &str, bytes: Option<u64>| {
         let plain = Path::new(name).components().collect::<Vec<_>>() == [Component::Normal(OsStr::new(name))];
-        plain && std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.is_file() && bytes.is_none_or(|b| m.len() == b))
+        plain
+            && std::fs::symlink_metadata(dir.join(name))
+                .is_ok_and(|m| m.is_file() && bytes.is_none_or(|b| m.len() == b))
     };
     if record.documents.is_empty() {
-        let applies = crate::render::exporters().into_iter().filter(|e| !e.applies(record)).map(|e| e.file_name()).collect::<Vec<_>>();
-        return crate::render::document_names().into_iter().filter(|n| !applies.contains(n)).all(|n| file_of_size(n, None));
+        let applies = crate::render::exporters()
+            .into_iter()
+            .filter(|e| !e.applies(record))
+            .map(|e| e.file_name())
+            .collect::<Vec<_>>();
+        return crate::render::document_names()
+            .into_iter()
+            .filter(|n| !applies.contains(n))
+            .all(|n| file_of_size(n, None));
     }
     record.documents.iter().all(|d| file_of_size(&d.name, Some(d.bytes)))
 }
@@ -346,12 +440,14 @@ fn transcribe_one(
         Channels::Each => (channels::mix(&signals), Some(signals)),
         _ => (signals.into_iter().next().unwrap_or_default(), None),
     };
-    let (bytes, sha256) = sha256_file(recording).map_err(|e| Failure::new(Exit::Input, format!("cannot read {name}: {e}")))?;
+    let (bytes, sha256) =
+        sha256_file(recording).map_err(|e| Failure::new(Exit::Input, format!("cannot read {name}: {e}")))?;
 
     let stage = progress.stage(&name, "detect speech", false);
     let probs = vad.probabilities(&pcm);
     stage.finish();
-    let probs = probs.map_err(|e| Failure::new(Exit::Failed, format!("voice activity detection failed on {name}: {e}")))?;
+    let probs =
+        probs.map_err(|e| Failure::new(Exit::Failed, format!("voice activity detection failed on {name}: {e}")))?;
 
     let stage = progress.stage(&name, "transcribe", true);
     let transcription = transcribe::transcribe(model, &probs, &pcm, &cfg.decode, &cfg.plan, cfg.jobs, &stage);
@@ -372,18 +468,25 @@ fn transcribe_one(
             let loaded = Diarizer::load();
             stage.finish();
             // The models are built into the binary: a failure here is a bug, not a damaged file.
-            *diarizer = Some(loaded.map_err(|e| Failure::new(Exit::Failed, format!("cannot prepare the diarization models: {e:#}")))?);
+            *diarizer =
+                Some(loaded.map_err(|e| {
+                    Failure::new(Exit::Failed, format!("cannot prepare the diarization models: {e:#}"))
+                })?);
         }
         let diarizer = diarizer.as_ref().expect("loaded above");
         let stage = progress.stage(&name, "diarize", true);
         let params = DiarizeParams::default();
-        let diarization = diarizer.diarize(&pcm, &params.speech(&probs), count, &params, &|f| stage.set_percent((f * 100.0) as i64));
+        let diarization =
+            diarizer.diarize(&pcm, &params.speech(&probs), count, &params, &|f| stage.set_percent((f * 100.0) as i64));
         stage.finish();
-        let diarization = diarization.map_err(|e| Failure::new(Exit::Failed, format!("diarization failed on {name}: {e:#}")))?;
+        let diarization =
+            diarization.map_err(|e| Failure::new(Exit::Failed, format!("diarization failed on {name}: {e:#}")))?;
         segments = attribute::attribute(&diarization, segments);
         (speakers, speech) = attribute::summary(&diarization);
         if let Some(library) = voices {
-            for (speaker, found) in speakers.iter_mut().zip(library.recognise(&diarization.voices, crate::voices::THRESHOLD)) {
+            for (speaker, found) in
+                speakers.iter_mut().zip(library.recognise(&diarization.voices, crate::voices::THRESHOLD))
+            {
                 if let Some(m) = &found {
                     progress.note(&format!("{name}: {} is {} by voice (score {:.2})", speaker.id, m.name, m.score));
                 }
@@ -394,7 +497,9 @@ fn transcribe_one(
     // After attribution: a stretch translated as one is one speaker's.
     if cfg.translate && segments.iter().any(|s| s.language != "en") {
         let stage = progress.stage(&name, "translate", true);
-        let translated = transcribe::translate::translate(model, &pcm, segments, &cfg.decode, cfg.jobs, &|f| stage.set_percent((f * 100.0) as i64));
+        let translated = transcribe::translate::translate(model, &pcm, segments, &cfg.decode, cfg.jobs, &|f| {
+            stage.set_percent((f * 100.0) as i64)
+        });
         stage.finish();
         segments = translated?;
     }
@@ -407,7 +512,10 @@ fn transcribe_one(
         notes.push("no speech was found in the recording".to_string());
     }
     if transcription.dropped_loops > 0 {
-        notes.push(format!("{} segments were dropped because whisper repeated itself in a loop", transcription.dropped_loops));
+        notes.push(format!(
+            "{} segments were dropped because whisper repeated itself in a loop",
+            transcription.dropped_loops
+        ));
     }
 
     for note in &notes {
@@ -451,7 +559,9 @@ fn transcribe_one(
     // Documents first, session.json last: a folder with session.json is complete. An
     // interrupt waits for the whole set.
     let _commit = crate::fsutil::commit();
-    let write_fail = |e: std::io::Error| Failure::new(Exit::Output, format!("cannot write to {}: {e}; check free space and permissions", dir.display()));
+    let write_fail = |e: std::io::Error| {
+        Failure::new(Exit::Output, format!("cannot write to {}: {e}; check free space and permissions", dir.display()))
+    };
     std::fs::create_dir_all(dir).map_err(write_fail)?;
     // The earlier run's session.json goes before anything in the folder changes.
     crate::render::unmark(dir).map_err(write_fail)?;
@@ -460,7 +570,8 @@ fn transcribe_one(
     // A dangling link counts as no session.toml (as for reading it), and is replaced by the
     // copy rather than written through.
     if std::fs::metadata(&session_toml).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) && beside.is_file() {
-        let text = std::fs::read(&beside).map_err(|e| Failure::new(Exit::Input, format!("cannot read {}: {e}", beside.display())))?;
+        let text = std::fs::read(&beside)
+            .map_err(|e| Failure::new(Exit::Input, format!("cannot read {}: {e}", beside.display())))?;
         write_atomic(&session_toml, &text).map_err(write_fail)?;
     }
     // A speakers.toml left from an earlier run may name speakers this run did not find:
@@ -498,7 +609,8 @@ mod tests {
     #[test]
     fn a_session_folder_is_plain_names_inside_out_or_refused() {
         let out = Path::new("/srv/out");
-        let folder = |relative: &str| session_folder(out, Path::new("in").join(relative).as_path(), Path::new(relative));
+        let folder =
+            |relative: &str| session_folder(out, Path::new("in").join(relative).as_path(), Path::new(relative));
         for (relative, want) in [
             ("a.wav", "a"),
             ("2021/03/a.b.mp3", "2021/03/a.b"),
@@ -514,13 +626,31 @@ mod tests {
             assert!(under.components().all(|c| matches!(c, Component::Normal(_))), "{relative}");
         }
         for relative in [
-            "..wav", "...wav", "x/..wav", "x/...wav", "", ".", "..", "x/..", "x/.", "a.wav/", "../a.wav", "x/../a.wav", "/abs/a.wav", "index.html.wav", "catalog.json/a.wav",
+            "..wav",
+            "...wav",
+            "x/..wav",
+            "x/...wav",
+            "",
+            ".",
+            "..",
+            "x/..",
+            "x/.",
+            "a.wav/",
+            "../a.wav",
+            "x/../a.wav",
+            "/abs/a.wav",
+            "index.html.wav",
+            "catalog.json/a.wav",
             "batch-log.jsonl.mp3",
         ] {
             let f = folder(relative).expect_err(relative);
             let recording = Path::new("in").join(relative).display().to_string();
             assert_eq!(f.exit, Exit::Usage, "{relative}");
-            assert!(f.message.starts_with(&format!("{recording}: ")) && f.message.contains("rename the recording"), "{relative}: {}", f.message);
+            assert!(
+                f.message.starts_with(&format!("{recording}: ")) && f.message.contains("rename the recording"),
+                "{relative}: {}",
+                f.message
+            );
         }
     }
 }

@@ -3,8 +3,8 @@
 //! segments of one speaker make a turn. A word spoken over by someone else keeps its main
 //! speaker and lists the others as overlap.
 
-use super::{speaker_id, Diarization};
-use crate::session::record::{ms, Segment, Speaker, SpeakerTime, Token, Turn};
+use super::{Diarization, speaker_id};
+use crate::session::record::{Segment, Speaker, SpeakerTime, Token, Turn, ms};
 use crate::transcribe::worker::join_words;
 
 /// Seconds each diarized turn shares with [start, end].
@@ -28,8 +28,12 @@ fn speakers_at(d: &Diarization, start: f64, end: f64) -> Option<(usize, Vec<usiz
         }
     };
     let middle = (start + end) / 2.0;
-    let mut others: Vec<usize> =
-        d.turns.iter().filter(|t| t.speaker != main && t.start <= middle && middle < t.end).map(|t| t.speaker).collect();
+    let mut others: Vec<usize> = d
+        .turns
+        .iter()
+        .filter(|t| t.speaker != main && t.start <= middle && middle < t.end)
+        .map(|t| t.speaker)
+        .collect();
     others.sort_unstable();
     others.dedup();
     Some((main, others))
@@ -98,7 +102,13 @@ pub fn turns(segments: &[Segment]) -> Vec<Turn> {
                 t.end = t.end.max(s.end);
                 t.segments.push(s.id);
             }
-            _ => out.push(Turn { speaker, start: s.start, end: s.end, language: s.language.clone(), segments: vec![s.id] }),
+            _ => out.push(Turn {
+                speaker,
+                start: s.start,
+                end: s.end,
+                language: s.language.clone(),
+                segments: vec![s.id],
+            }),
         }
     }
     out
@@ -114,7 +124,11 @@ pub fn summary(d: &Diarization) -> (Vec<Speaker>, Vec<SpeakerTime>) {
             voice: None,
         })
         .collect();
-    let speech = d.turns.iter().map(|t| SpeakerTime { speaker: speaker_id(t.speaker), start: ms(t.start), end: ms(t.end) }).collect();
+    let speech = d
+        .turns
+        .iter()
+        .map(|t| SpeakerTime { speaker: speaker_id(t.speaker), start: ms(t.start), end: ms(t.end) })
+        .collect();
     (speakers, speech)
 }
 
@@ -160,10 +174,18 @@ mod tests {
 
     #[test]
     fn a_segment_is_split_where_the_speaker_changes() {
-        let seg = segment(vec![word(0.2, 0.8, "Over"), word(0.9, 1.6, "to"), word(1.7, 2.0, "you."), word(2.5, 3.0, "Thanks.")]);
+        let seg = segment(vec![
+            word(0.2, 0.8, "Over"),
+            word(0.9, 1.6, "to"),
+            word(1.7, 2.0, "you."),
+            word(2.5, 3.0, "Thanks."),
+        ]);
         let out = attribute(&diarization(), vec![seg]);
         assert_eq!(out.len(), 2);
-        assert_eq!((out[0].id, out[0].text.as_str(), out[0].speaker.as_deref()), (0, "Over to you.", Some("SPEAKER_1")));
+        assert_eq!(
+            (out[0].id, out[0].text.as_str(), out[0].speaker.as_deref()),
+            (0, "Over to you.", Some("SPEAKER_1"))
+        );
         assert_eq!((out[1].id, out[1].text.as_str(), out[1].speaker.as_deref()), (1, "Thanks.", Some("SPEAKER_2")));
         assert_eq!(out[1].start, 2.5);
         assert_eq!(out[0].tokens.len(), 3);
@@ -198,7 +220,11 @@ mod tests {
     fn turns_gather_consecutive_segments_of_a_speaker() {
         let segs = attribute(
             &diarization(),
-            vec![segment(vec![word(0.2, 0.8, "One.")]), segment(vec![word(1.0, 1.5, "Two.")]), segment(vec![word(3.0, 3.5, "Three.")])],
+            vec![
+                segment(vec![word(0.2, 0.8, "One.")]),
+                segment(vec![word(1.0, 1.5, "Two.")]),
+                segment(vec![word(3.0, 3.5, "Three.")]),
+            ],
         );
         let t = turns(&segs);
         assert_eq!(t.len(), 2);

@@ -41,7 +41,9 @@ pub fn diarize(channels: &[Pcm], speech: &[Range<f64>]) -> Diarization {
     let mut turns: Vec<Turn> = active
         .iter()
         .enumerate()
-        .flat_map(|(speaker, frames)| runs(frames, frame_s).into_iter().map(move |r| Turn { start: r.start, end: r.end, speaker }))
+        .flat_map(|(speaker, frames)| {
+            runs(frames, frame_s).into_iter().map(move |r| Turn { start: r.start, end: r.end, speaker })
+        })
         .collect();
     turns.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.speaker.cmp(&b.speaker)));
     Diarization { speakers: channels.len(), turns, voices: Vec::new() }
@@ -79,7 +81,9 @@ fn runs(frames: &[bool], frame_s: f64) -> Vec<Range<f64>> {
 pub fn mix(channels: &[Pcm]) -> Pcm {
     let len = channels.iter().map(|c| c.samples.len()).max().unwrap_or(0);
     let n = channels.len().max(1) as i32;
-    let samples = (0..len).map(|i| (channels.iter().map(|c| c.samples.get(i).copied().unwrap_or(0) as i32).sum::<i32>() / n) as i16).collect();
+    let samples = (0..len)
+        .map(|i| (channels.iter().map(|c| c.samples.get(i).copied().unwrap_or(0) as i32).sum::<i32>() / n) as i16)
+        .collect();
     Pcm { samples }
 }
 

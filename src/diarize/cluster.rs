@@ -2,7 +2,7 @@
 //! cosine distance (kodama), cut where clusters stop being alike or at the number of
 //! speakers asked for; clusters too small to be a speaker join their nearest neighbour.
 
-use super::embedding::{cosine, Embedding, DIM};
+use super::embedding::{DIM, Embedding, cosine};
 
 /// Bounds on the number of speakers, from `--speakers`, `--min-speakers`, `--max-speakers`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -115,8 +115,7 @@ fn absorb_small(items: &[Item], mut labels: Vec<usize>, min: usize, min_speech_s
         if speech.len() <= min {
             return labels;
         }
-        let Some(&(small, _)) =
-            speech.iter().filter(|(_, s)| *s < min_speech_s).min_by(|a, b| a.1.total_cmp(&b.1))
+        let Some(&(small, _)) = speech.iter().filter(|(_, s)| *s < min_speech_s).min_by(|a, b| a.1.total_cmp(&b.1))
         else {
             return labels;
         };

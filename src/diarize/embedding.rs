@@ -44,8 +44,7 @@ impl Embedder {
             }
         }
         mean.iter_mut().for_each(|m| *m /= frames.len() as f32);
-        let flat: Vec<f32> =
-            frames.iter().flat_map(|f| f.iter().zip(&mean).map(|(x, m)| x - m)).collect();
+        let flat: Vec<f32> = frames.iter().flat_map(|f| f.iter().zip(&mean).map(|(x, m)| x - m)).collect();
         let input = Tensor::from_shape(&[1, FRAMES, BINS], &flat)?;
         let out = self.plan.run(tvec!(input.into_tvalue()))?;
         let view = out[0].to_plain_array_view::<f32>()?;
@@ -81,9 +80,8 @@ mod tests {
             serde_json::from_str(include_str!("../../models/diarization/reference.json")).unwrap();
         let want: Vec<f32> = serde_json::from_value(reference["campplus_embedding"].clone()).unwrap();
         // PyTorch saw the pattern as is, so run the plan directly (`embed` normalises).
-        let frames: Vec<[f32; BINS]> = (0..FRAMES)
-            .map(|t| std::array::from_fn(|f| (0.05 * t as f32 * (f as f32 + 1.0) / 10.0).sin()))
-            .collect();
+        let frames: Vec<[f32; BINS]> =
+            (0..FRAMES).map(|t| std::array::from_fn(|f| (0.05 * t as f32 * (f as f32 + 1.0) / 10.0).sin())).collect();
         let embedder = Embedder::load().unwrap();
         let flat: Vec<f32> = frames.iter().flatten().copied().collect();
         let input = Tensor::from_shape(&[1, FRAMES, BINS], &flat).unwrap();

@@ -35,9 +35,7 @@ impl Fbank {
         let fft = RealFftPlanner::<f32>::new().plan_fft_forward(FFT_LEN);
         let window = (0..FRAME_LEN)
             .map(|i| {
-                let hann = 0.5
-                    - 0.5
-                        * (2.0 * std::f64::consts::PI * i as f64 / (FRAME_LEN - 1) as f64).cos();
+                let hann = 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / (FRAME_LEN - 1) as f64).cos();
                 hann.powf(0.85) as f32
             })
             .collect();
@@ -48,11 +46,8 @@ impl Fbank {
         let hz_per_bin = super::super::audio::SAMPLE_RATE as f32 / FFT_LEN as f32;
         let banks = (0..BINS)
             .map(|b| {
-                let (left, center, right) = (
-                    lo + b as f32 * delta,
-                    lo + (b + 1) as f32 * delta,
-                    lo + (b + 2) as f32 * delta,
-                );
+                let (left, center, right) =
+                    (lo + b as f32 * delta, lo + (b + 1) as f32 * delta, lo + (b + 2) as f32 * delta);
                 let weights: Vec<(usize, f32)> = (0..fft_bins)
                     .filter_map(|k| {
                         let m = mel(k as f32 * hz_per_bin);

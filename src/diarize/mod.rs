@@ -17,11 +17,11 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::audio::{Pcm, SAMPLE_RATE};
-use crate::transcribe::plan::{speech_regions, PlanParams};
+use crate::transcribe::plan::{PlanParams, speech_regions};
 use cluster::{Item, SpeakerCount};
 use embedding::{Embedder, Embedding};
-use fbank::{Fbank, FRAME_LEN, FRAME_SHIFT};
-use segmentation::{Activity, Segmenter, FRAMES, FRAME_SPAN_S, FRAME_STEP_S, LOCAL_SPEAKERS, WINDOW_SAMPLES};
+use fbank::{FRAME_LEN, FRAME_SHIFT, Fbank};
+use segmentation::{Activity, FRAME_SPAN_S, FRAME_STEP_S, FRAMES, LOCAL_SPEAKERS, Segmenter, WINDOW_SAMPLES};
 
 /// Tuning of the pipeline; `Default` is what `rapporteur run` uses. The values were
 /// chosen on the AMI excerpts and the two-person conversation in `../shared/eval`
@@ -143,7 +143,14 @@ impl Diarizer {
 
     /// `speech`: the VAD's speech regions (seconds, sorted); only there is anyone speaking.
     /// `tick` gets the fraction done.
-    pub fn diarize(&self, pcm: &Pcm, speech: &[Range<f64>], count: SpeakerCount, params: &Params, tick: &(dyn Fn(f64) + Sync)) -> Result<Diarization> {
+    pub fn diarize(
+        &self,
+        pcm: &Pcm,
+        speech: &[Range<f64>],
+        count: SpeakerCount,
+        params: &Params,
+        tick: &(dyn Fn(f64) + Sync),
+    ) -> Result<Diarization> {
         let n = pcm.samples.len();
         if n == 0 {
             return Ok(Diarization::default());
@@ -160,7 +167,14 @@ impl Diarizer {
                 .enumerate()
                 .map(|(k, &start)| {
                     let w = first + k;
-                    self.segment(pcm, start, w, w.is_multiple_of(params.anchor_every) || w + 1 == starts.len(), speech, params)
+                    self.segment(
+                        pcm,
+                        start,
+                        w,
+                        w.is_multiple_of(params.anchor_every) || w + 1 == starts.len(),
+                        speech,
+                        params,
+                    )
                 })
                 .collect::<Result<_>>()?;
             let mut candidates = Vec::new();
@@ -170,7 +184,12 @@ impl Diarizer {
             }
             let embedded: Vec<(Item, (usize, usize))> = candidates
                 .into_par_iter()
-                .map(|c| Ok((Item { embedding: self.embedder.embed(&c.frames)?, speech_s: c.speech_s }, (c.window, c.stretch))))
+                .map(|c| {
+                    Ok((
+                        Item { embedding: self.embedder.embed(&c.frames)?, speech_s: c.speech_s },
+                        (c.window, c.stretch),
+                    ))
+                })
                 .collect::<Result<_>>()?;
             for (item, owner) in embedded {
                 items.push(item);
@@ -179,7 +198,11 @@ impl Diarizer {
             tick(windows.len() as f64 / starts.len() as f64);
         }
 
-        let cparams = cluster::Params { threshold: params.threshold, min_speech_s: params.min_cluster_speech_s, min_share: params.min_cluster_share };
+        let cparams = cluster::Params {
+            threshold: params.threshold,
+            min_speech_s: params.min_cluster_speech_s,
+            min_share: params.min_cluster_share,
+        };
         let labels = cluster::cluster(&items, count, &cparams);
         let speakers = labels.iter().max().map_or(0, |m| m + 1);
         for (&(w, k), &label) in owners.iter().zip(&labels) {
@@ -206,7 +229,8 @@ impl Diarizer {
     pub fn voice(&self, pcm: &Pcm, speech: &[Range<f64>]) -> Result<(Embedding, f64)> {
         let mut frames = Vec::new();
         for r in speech {
-            let range = (r.start * SAMPLE_RATE as f64) as usize..((r.end * SAMPLE_RATE as f64) as usize).min(pcm.samples.len());
+            let range =
+                (r.start * SAMPLE_RATE as f64) as usize..((r.end * SAMPLE_RATE as f64) as usize).min(pcm.samples.len());
             if range.len() > FRAME_LEN {
                 frames.extend(self.fbank.compute(&pcm.f32s(range)));
             }
@@ -224,7 +248,15 @@ impl Diarizer {
 
     /// Segments one window into stretches; for an anchor, also gathers each stretch's fbank
     /// frames (inside the VAD's speech) for embedding.
-    fn segment(&self, pcm: &Pcm, start: usize, index: usize, anchor: bool, speech: &[Range<f64>], params: &Params) -> Result<(Window, Vec<Candidate>)> {
+    fn segment(
+        &self,
+        pcm: &Pcm,
+        start: usize,
+        index: usize,
+        anchor: bool,
+        speech: &[Range<f64>],
+        params: &Params,
+    ) -> Result<(Window, Vec<Candidate>)> {
         let end = (start + WINDOW_SAMPLES).min(pcm.samples.len());
         let mut audio = pcm.f32s(start..end);
         audio.resize(WINDOW_SAMPLES, 0.0);
@@ -245,7 +277,9 @@ impl Diarizer {
             let offset = start as f64 / SAMPLE_RATE as f64;
             // Each fbank frame's centre and the segmentation frame under it.
             let centre = |j: usize| (j * FRAME_SHIFT + FRAME_LEN / 2) as f64 / SAMPLE_RATE as f64;
-            let seg_frame = |j: usize| (((centre(j) - FRAME_SPAN_S / 2.0) / FRAME_STEP_S).round().max(0.0) as usize).min(FRAMES - 1);
+            let seg_frame = |j: usize| {
+                (((centre(j) - FRAME_SPAN_S / 2.0) / FRAME_STEP_S).round().max(0.0) as usize).min(FRAMES - 1)
+            };
             for (k, stretch) in stretches.iter().enumerate() {
                 // Frames where this speaker talks, alone if there is enough of that.
                 let frames = |alone: bool| -> Vec<[f32; fbank::BINS]> {
@@ -318,7 +352,8 @@ fn runs(flags: impl Iterator<Item = bool>, bridge: usize) -> Vec<Range<usize>> {
 /// The global speakers talking in each frame of a window: each active local speaker takes
 /// the speaker of its stretch there, or of its nearest labelled stretch in the window.
 fn speakers_per_frame(w: &Window) -> Vec<Vec<usize>> {
-    let distance = |r: &Range<usize>, i: usize| if r.contains(&i) { 0 } else { r.start.abs_diff(i).min(r.end.abs_diff(i + 1)) };
+    let distance =
+        |r: &Range<usize>, i: usize| if r.contains(&i) { 0 } else { r.start.abs_diff(i).min(r.end.abs_diff(i + 1)) };
     w.activity
         .iter()
         .enumerate()
@@ -355,7 +390,13 @@ struct Timeline {
 impl Timeline {
     fn new(samples: usize, speakers: usize) -> Timeline {
         let total = ((samples as f64 / SAMPLE_RATE as f64) / FRAME_STEP_S).ceil() as usize + 1;
-        Timeline { samples, speakers, score: vec![0.0; total * speakers], count: vec![0.0; total], seen: vec![0.0; total] }
+        Timeline {
+            samples,
+            speakers,
+            score: vec![0.0; total * speakers],
+            count: vec![0.0; total],
+            seen: vec![0.0; total],
+        }
     }
 
     fn offset(w: &Window) -> usize {
@@ -394,7 +435,8 @@ impl Timeline {
                     }
                 }
             }
-            stretch.speaker = (0..self.speakers).filter(|&s| votes[s] > 0.0).max_by(|&a, &b| votes[a].total_cmp(&votes[b]));
+            stretch.speaker =
+                (0..self.speakers).filter(|&s| votes[s] > 0.0).max_by(|&a, &b| votes[a].total_cmp(&votes[b]));
         }
     }
 

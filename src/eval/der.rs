@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use pathfinding::prelude::{kuhn_munkres, Matrix};
+use pathfinding::prelude::{Matrix, kuhn_munkres};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Turn {
@@ -52,7 +52,11 @@ impl Der {
 }
 
 /// Elementary intervals where nobody starts or stops, outside the collar, with who speaks.
-fn intervals<'a>(reference: &'a [Turn], hypothesis: &'a [Turn], collar: f64) -> Vec<(f64, BTreeSet<&'a str>, BTreeSet<&'a str>)> {
+fn intervals<'a>(
+    reference: &'a [Turn],
+    hypothesis: &'a [Turn],
+    collar: f64,
+) -> Vec<(f64, BTreeSet<&'a str>, BTreeSet<&'a str>)> {
     let half = collar / 2.0;
     let excluded: Vec<(f64, f64)> = if half > 0.0 {
         reference.iter().flat_map(|t| [(t.start - half, t.start + half), (t.end - half, t.end + half)]).collect()
@@ -93,13 +97,15 @@ pub fn der(reference: &[Turn], hypothesis: &[Turn], collar: f64) -> Der {
     for (d, r, h) in &parts {
         for rs in r {
             for hs in h {
-                let (i, j) = (refs.iter().position(|x| x == rs).unwrap_or(0), hyps.iter().position(|x| x == hs).unwrap_or(0));
+                let (i, j) =
+                    (refs.iter().position(|x| x == rs).unwrap_or(0), hyps.iter().position(|x| x == hs).unwrap_or(0));
                 overlap[i * n + j] += (d * 1000.0).round() as i64;
             }
         }
     }
     let (_, assignment) = kuhn_munkres(&Matrix::from_vec(n, n, overlap).expect("a square matrix"));
-    let mapping: BTreeMap<&str, &str> = refs.iter().enumerate().filter_map(|(i, r)| hyps.get(assignment[i]).map(|h| (*r, *h))).collect();
+    let mapping: BTreeMap<&str, &str> =
+        refs.iter().enumerate().filter_map(|(i, r)| hyps.get(assignment[i]).map(|h| (*r, *h))).collect();
 
     let mut out = Der::default();
     for (d, r, h) in &parts {
@@ -127,7 +133,9 @@ mod tests {
 
     #[test]
     fn parses_rttm() {
-        let turns = parse_rttm("SPEAKER s 1 1.50 2.25 <NA> <NA> A <NA> <NA>\n;; comment\nSPEAKER s 1 4 1 <NA> <NA> B <NA> <NA>\n");
+        let turns = parse_rttm(
+            "SPEAKER s 1 1.50 2.25 <NA> <NA> A <NA> <NA>\n;; comment\nSPEAKER s 1 4 1 <NA> <NA> B <NA> <NA>\n",
+        );
         assert_eq!(turns, vec![t("A", 1.5, 3.75), t("B", 4.0, 5.0)]);
     }
 

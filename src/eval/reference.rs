@@ -15,7 +15,11 @@ pub fn text_of(path: &Path) -> Result<String, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let lines = text.lines().filter(|l| !l.trim().is_empty());
     Ok(if name.ends_with(".ref.txt") {
-        lines.map(|l| l.split_once("]").map(|(_, rest)| rest).unwrap_or(l)).map(|l| l.split_once(": ").map(|(_, t)| t).unwrap_or(l)).collect::<Vec<_>>().join(" ")
+        lines
+            .map(|l| l.split_once("]").map(|(_, rest)| rest).unwrap_or(l))
+            .map(|l| l.split_once(": ").map(|(_, t)| t).unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join(" ")
     } else if name.ends_with(".tsv") {
         lines.map(|l| l.split_once('\t').map(|(_, t)| t).unwrap_or(l)).collect::<Vec<_>>().join(" ")
     } else {

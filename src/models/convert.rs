@@ -4,16 +4,24 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
 
+use super::ModelError;
 use super::ct2::Ct2Model;
 use super::ggml::{self, HParams, Weights};
 use super::vocab;
-use super::ModelError;
 
 /// Converts and writes to `out` (the caller renames it into place once verified).
-pub fn ct2_to_ggml(source_name: &str, model_bin: Vec<u8>, vocabulary: &str, vocabulary_is_json: bool, weights: Weights, out: &Path) -> Result<HParams, ModelError> {
+pub fn ct2_to_ggml(
+    source_name: &str,
+    model_bin: Vec<u8>,
+    vocabulary: &str,
+    vocabulary_is_json: bool,
+    weights: Weights,
+    out: &Path,
+) -> Result<HParams, ModelError> {
     let convert_err = |error: ggml::ConvertError| ModelError::Convert { source_name: source_name.to_string(), error };
     let model = Ct2Model::parse(model_bin).map_err(|e| convert_err(e.into()))?;
-    let bad_vocab = |e: vocab::VocabError| ModelError::BadFile { path: source_name.into(), detail: format!("vocabulary: {e}") };
+    let bad_vocab =
+        |e: vocab::VocabError| ModelError::BadFile { path: source_name.into(), detail: format!("vocabulary: {e}") };
     let tokens = vocab::parse_tokens(vocabulary, vocabulary_is_json).map_err(bad_vocab)?;
     let tokens = vocab::ordinary_token_bytes(&tokens).map_err(bad_vocab)?;
     let file = File::create(out).map_err(ModelError::io(out))?;

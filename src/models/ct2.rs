@@ -19,7 +19,9 @@ pub enum Ct2Error {
     DType(u8),
     #[error("variable '{0}' is missing from the CTranslate2 model")]
     Missing(String),
-    #[error("variable '{name}' has type {dtype:?}; only float16/bfloat16/float32 models can be converted (quantized int8 models cannot)")]
+    #[error(
+        "variable '{name}' has type {dtype:?}; only float16/bfloat16/float32 models can be converted (quantized int8 models cannot)"
+    )]
     NotFloat { name: String, dtype: DType },
     #[error("variable '{0}' is not a scalar integer")]
     NotScalar(String),

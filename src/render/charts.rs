@@ -6,10 +6,8 @@
 use std::fmt::Write;
 
 /// Speaker colours in order of appearance: Okabe and Ito's colour-blind-safe set, then more.
-pub const PALETTE: [&str; 10] = [
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#882255", "#44AA99",
-    "#999933", "#6F6F6F",
-];
+pub const PALETTE: [&str; 10] =
+    ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#882255", "#44AA99", "#999933", "#6F6F6F"];
 
 pub fn colour(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
@@ -69,10 +67,7 @@ fn shorten(label: &str, max: usize) -> String {
     if label.chars().count() <= max {
         label.to_string()
     } else {
-        format!(
-            "{}…",
-            label.chars().take(max - 1).collect::<String>().trim_end()
-        )
+        format!("{}…", label.chars().take(max - 1).collect::<String>().trim_end())
     }
 }
 
@@ -82,11 +77,7 @@ pub fn overlaps(rows: &[Row]) -> Vec<(f64, f64)> {
     if rows.len() < 2 {
         return Vec::new();
     }
-    let mut edges: Vec<(f64, i32)> = rows
-        .iter()
-        .flat_map(|r| &r.spans)
-        .flat_map(|&(s, e)| [(s, 1), (e, -1)])
-        .collect();
+    let mut edges: Vec<(f64, i32)> = rows.iter().flat_map(|r| &r.spans).flat_map(|&(s, e)| [(s, 1), (e, -1)]).collect();
     // Ends before starts at the same instant: touching stretches do not overlap.
     edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let (mut out, mut depth, mut from) = (Vec::new(), 0, 0.0);
@@ -125,11 +116,7 @@ pub fn timeline(rows: &[Row], duration: f64) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="timeline-title" data-duration="{duration:.3}" data-x0="{PLOT_X}" data-width="{PLOT_W}" {FONT}><title id="timeline-title">Who spoke when, over {}</title>"#,
         stamp(duration)
     );
-    let _ = write!(
-        svg,
-        r##"<rect x="{PLOT_X}" y="4" width="{PLOT_W}" height="{}" fill="#f4f6fa"/>"##,
-        axis_y - 4.0
-    );
+    let _ = write!(svg, r##"<rect x="{PLOT_X}" y="4" width="{PLOT_W}" height="{}" fill="#f4f6fa"/>"##, axis_y - 4.0);
     for (i, row) in all.iter().enumerate() {
         let (label, colour) = (&row.label, row.colour);
         let y = 8.0 + i as f64 * (ROW + GAP);
@@ -218,20 +205,13 @@ mod tests {
     use super::*;
 
     fn row(label: &str, spans: &[(f64, f64)]) -> Row {
-        Row {
-            label: label.into(),
-            colour: colour(0),
-            spans: spans.to_vec(),
-        }
+        Row { label: label.into(), colour: colour(0), spans: spans.to_vec() }
     }
 
     #[test]
     fn overlaps_are_where_two_speak_at_once() {
-        let rows = [
-            row("A", &[(0.0, 10.0), (20.0, 30.0)]),
-            row("B", &[(8.0, 12.0), (30.0, 35.0)]),
-            row("C", &[(9.0, 25.0)]),
-        ];
+        let rows =
+            [row("A", &[(0.0, 10.0), (20.0, 30.0)]), row("B", &[(8.0, 12.0), (30.0, 35.0)]), row("C", &[(9.0, 25.0)])];
         // 8–12 (A+B, then B+C), 20–25 (A+C); 30 only touches.
         assert_eq!(overlaps(&rows), vec![(8.0, 12.0), (20.0, 25.0)]);
         assert!(overlaps(&rows[..1]).is_empty());
@@ -239,25 +219,16 @@ mod tests {
 
     #[test]
     fn the_timeline_has_a_row_per_speaker_and_one_for_overlaps() {
-        let rows = [
-            row("Maria <Chair>", &[(0.0, 50.0)]),
-            row("Daniel", &[(40.0, 100.0)]),
-        ];
+        let rows = [row("Maria <Chair>", &[(0.0, 50.0)]), row("Daniel", &[(40.0, 100.0)])];
         let svg = timeline(&rows, 100.0);
-        assert!(
-            svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svg.ends_with("</svg>")
-        );
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svg.ends_with("</svg>"));
         assert!(
             svg.contains(">Maria &lt;Chair&gt;</text>")
                 && svg.contains(">Daniel</text>")
                 && svg.contains(">Overlap</text>")
         );
         // Daniel's bar starts 40% along the plot; the overlap 40–50 s is drawn in its row.
-        assert!(svg.contains(&format!(
-            r#"<rect x="{:.2}" y="36" width="{:.2}""#,
-            PLOT_X + 0.4 * PLOT_W,
-            0.6 * PLOT_W
-        )));
+        assert!(svg.contains(&format!(r#"<rect x="{:.2}" y="36" width="{:.2}""#, PLOT_X + 0.4 * PLOT_W, 0.6 * PLOT_W)));
         assert!(svg.contains("<title>Overlap 0:40–0:50</title>"));
         assert!(svg.contains(r#"data-duration="100.000""#));
         // A single voice has no overlap row.
@@ -266,17 +237,9 @@ mod tests {
 
     #[test]
     fn bars_scale_to_the_longest() {
-        let b = |l: &str, s: f64| Bar {
-            label: l.into(),
-            seconds: s,
-            text: format!("{s} s"),
-            colour: colour(1),
-        };
+        let b = |l: &str, s: f64| Bar { label: l.into(), seconds: s, text: format!("{s} s"), colour: colour(1) };
         let svg = bars("Talk time", &[b("A", 60.0), b("B", 30.0)]);
-        assert!(
-            svg.contains(r#"width="310.00""#) && svg.contains(r#"width="155.00""#),
-            "{svg}"
-        );
+        assert!(svg.contains(r#"width="310.00""#) && svg.contains(r#"width="155.00""#), "{svg}");
         assert!(svg.contains("<title>Talk time</title>"));
     }
 
@@ -291,23 +254,12 @@ mod tests {
     #[test]
     fn charts_stay_well_formed_xml_whatever_the_names() {
         let hostile = "T\u{1}X\u{0}\u{b}\u{FFFE}\u{FFFF} <&\"'> ]]> tab\there";
-        let svg = timeline(
-            &[row(hostile, &[(0.0, 5.0)]), row("B\u{7}", &[(2.0, 8.0)])],
-            10.0,
-        );
-        let bar = Bar {
-            label: hostile.into(),
-            seconds: 1.0,
-            text: hostile.into(),
-            colour: colour(0),
-        };
+        let svg = timeline(&[row(hostile, &[(0.0, 5.0)]), row("B\u{7}", &[(2.0, 8.0)])], 10.0);
+        let bar = Bar { label: hostile.into(), seconds: 1.0, text: hostile.into(), colour: colour(0) };
         for svg in [svg, bars(hostile, &[bar])] {
             let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{e}: {svg}"));
             let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
-            assert!(
-                texts.iter().any(|t| t.starts_with("TX <&\"'> ]]> tab\there")),
-                "{texts:?}"
-            );
+            assert!(texts.iter().any(|t| t.starts_with("TX <&\"'> ]]> tab\there")), "{texts:?}");
         }
     }
 }

@@ -8,10 +8,10 @@ use std::path::{Component, Path};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
+use crate::session::SessionRecord;
 use crate::session::metadata::{AgendaKind, SessionMeta};
 use crate::session::naming::Named;
 use crate::session::record::time_by_language;
-use crate::session::SessionRecord;
 use crate::themes::keyphrases::key_phrases;
 use crate::themes::score::{Quote, report};
 use crate::themes::synopsis::summarise;
@@ -309,11 +309,27 @@ impl Builder<'_> {
         let texts: Vec<&str> = segs.iter().map(|s| s.english()).collect();
         // A sentence for every half minute or so of speech, at most three.
         let k = (1 + ((end - start) / 30.0) as usize).min(3);
-        let gist: Vec<Claim> = summarise(&texts, &[], k).into_iter().map(|i| self.claim(segs[i].english(), speaker, segs[i].start, segs[i].id)).collect();
+        let gist: Vec<Claim> = summarise(&texts, &[], k)
+            .into_iter()
+            .map(|i| self.claim(segs[i].english(), speaker, segs[i].start, segs[i].id))
+            .collect();
         // The language most of it was in (a turn holds one language; a paragraph may not).
-        let language = time_by_language(segs.iter().copied()).into_iter().next().map(|(l, _)| l).filter(|l| l != "en").map(|l| language_name(&l));
+        let language = time_by_language(segs.iter().copied())
+            .into_iter()
+            .next()
+            .map(|(l, _)| l)
+            .filter(|l| l != "en")
+            .map(|l| language_name(&l));
         let translated = language.is_some() && gist.iter().all(|g| g.translated);
-        Intervention { speaker: speaker.map(|s| label(self.record, s)), at: clock(start), href: self.href.at(start), duration: span(end - start), language, translated, gist }
+        Intervention {
+            speaker: speaker.map(|s| label(self.record, s)),
+            at: clock(start),
+            href: self.href.at(start),
+            duration: span(end - start),
+            language,
+            translated,
+            gist,
+        }
     }
 }
 
@@ -355,9 +371,15 @@ fn kind_name(kind: AgendaKind) -> String {
 /// Interventions placed under the agenda item of their speaker: the moderator's opening words
 /// go to the welcome and final words to the closing (words in between only chair); a speaker's
 /// turn goes to their item until a later item has begun, and everything else is discussion.
-fn place(meta: &SessionMeta, named: &Named, all: Vec<(Option<String>, Intervention)>) -> (Vec<AgendaEntry>, Vec<Intervention>) {
+fn place(
+    meta: &SessionMeta,
+    named: &Named,
+    all: Vec<(Option<String>, Intervention)>,
+) -> (Vec<AgendaEntry>, Vec<Intervention>) {
     let record = &named.record;
-    let name_of = |id: &Option<String>| id.as_ref().and_then(|id| record.speakers.iter().find(|s| &s.id == id)).and_then(|s| s.name.clone());
+    let name_of = |id: &Option<String>| {
+        id.as_ref().and_then(|id| record.speakers.iter().find(|s| &s.id == id)).and_then(|s| s.name.clone())
+    };
     let moderator = crate::session::agenda::moderator(meta);
     let mut entries: Vec<AgendaEntry> = meta
         .agenda
@@ -372,7 +394,9 @@ fn place(meta: &SessionMeta, named: &Named, all: Vec<(Option<String>, Interventi
     let item_of = |name: &str, skip_chair: bool| {
         meta.agenda.iter().position(|a| {
             a.speakers.iter().any(|s| s == name)
-                && !(skip_chair && Some(name) == moderator.as_deref() && matches!(a.item, AgendaKind::Welcome | AgendaKind::Moderator | AgendaKind::Closing))
+                && !(skip_chair
+                    && Some(name) == moderator.as_deref()
+                    && matches!(a.item, AgendaKind::Welcome | AgendaKind::Moderator | AgendaKind::Closing))
         })
     };
     let welcome = meta.agenda.iter().position(|a| matches!(a.item, AgendaKind::Welcome | AgendaKind::Moderator));
@@ -452,12 +476,19 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
             }
         })
         .collect();
-    let all: Vec<(Option<String>, Intervention)> = turns(record).into_iter().map(|(id, segs)| (id.clone(), b.intervention(id.as_deref(), &segs))).collect();
+    let all: Vec<(Option<String>, Intervention)> =
+        turns(record).into_iter().map(|(id, segs)| (id.clone(), b.intervention(id.as_deref(), &segs))).collect();
     let interventions = all.iter().map(|(_, i)| i.clone()).collect();
     let (agenda, discussion) = if meta.agenda.is_empty() { (Vec::new(), Vec::new()) } else { place(&meta, named, all) };
 
-    let recommendations = recommend::recommendations(record).iter().map(|r| b.claim(&r.text, r.speaker.as_deref(), r.start, r.segment)).collect();
-    let next_steps = next_steps::next_steps(record).iter().map(|r| b.claim(&r.text, r.speaker.as_deref(), r.start, r.segment)).collect();
+    let recommendations = recommend::recommendations(record)
+        .iter()
+        .map(|r| b.claim(&r.text, r.speaker.as_deref(), r.start, r.segment))
+        .collect();
+    let next_steps = next_steps::next_steps(record)
+        .iter()
+        .map(|r| b.claim(&r.text, r.speaker.as_deref(), r.start, r.segment))
+        .collect();
 
     let taxonomy_infos = taxonomies
         .iter()
@@ -490,7 +521,8 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
         })
         .collect();
 
-    let theme_stems: HashSet<String> = taxonomies.iter().flat_map(|t| &t.themes).flat_map(|th| th.terms.keys()).flat_map(|term| stems(term)).collect();
+    let theme_stems: HashSet<String> =
+        taxonomies.iter().flat_map(|t| &t.themes).flat_map(|th| th.terms.keys()).flat_map(|term| stems(term)).collect();
     let sentences: Vec<(usize, &str)> = record.segments.iter().map(|s| (s.id, s.english())).collect();
     let starts: BTreeMap<usize, f64> = record.segments.iter().map(|s| (s.id, s.start)).collect();
     let emerging = key_phrases(&sentences, &theme_stems, 10)
@@ -510,7 +542,10 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
             timezone: meta.timezone.clone(),
             organisers: meta.organisers.clone(),
             language: meta.language.clone().unwrap_or_else(|| record.language.clone()),
-            languages: time_by_language(&record.segments).into_iter().map(|(code, t)| format!("{} ({})", language_name(&code), span(t))).collect(),
+            languages: time_by_language(&record.segments)
+                .into_iter()
+                .map(|(code, t)| format!("{} ({})", language_name(&code), span(t)))
+                .collect(),
             duration: span(record.duration_s),
             recording: record.source.file_name.clone(),
             recording_href: b.href.clone(),
@@ -524,7 +559,11 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
                 name: p.name.clone(),
                 role: p.role.clone(),
                 organisation: p.organisation.clone(),
-                talk_time: record.speakers.iter().find(|s| s.name.as_ref() == Some(&p.name)).map(|s| span(s.talk_time_s)),
+                talk_time: record
+                    .speakers
+                    .iter()
+                    .find(|s| s.name.as_ref() == Some(&p.name))
+                    .map(|s| span(s.talk_time_s)),
             })
             .collect(),
         speakers,
@@ -558,7 +597,11 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::ffi::OsStrExt;
-            assert_eq!(href(Path::new(std::ffi::OsStr::from_bytes(b"latin1-\xe9.wav"))).as_str(), "./latin1-%E9.wav", "the file's own bytes");
+            assert_eq!(
+                href(Path::new(std::ffi::OsStr::from_bytes(b"latin1-\xe9.wav"))).as_str(),
+                "./latin1-%E9.wav",
+                "the file's own bytes"
+            );
         }
 
         // Found beside the session folder, or not found (a copy beside the documents).

@@ -7,9 +7,9 @@
 use std::borrow::Cow;
 
 use docx_rs::{
-    AbstractNumbering, Docx, Hyperlink, HyperlinkData, HyperlinkType, IndentLevel, Level, LevelJc, LevelOverride, LevelText, LineSpacing,
-    NumberFormat, Numbering, Table, TableCell, TableRow,
-    NumberingId, Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType,
+    AbstractNumbering, Docx, Hyperlink, HyperlinkData, HyperlinkType, IndentLevel, Level, LevelJc, LevelOverride,
+    LevelText, LineSpacing, NumberFormat, Numbering, NumberingId, Paragraph, Run, RunFonts, SpecialIndentType, Start,
+    Style, StyleType, Table, TableCell, TableRow,
 };
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
@@ -34,16 +34,13 @@ fn styles(docx: Docx) -> Docx {
             .outline_lvl(level)
             .line_spacing(LineSpacing::new().before(240).after(80))
     };
-    let list = |id: usize, format: &str, text: &str| {
-        AbstractNumbering::new(id).add_level(
-            Level::new(0, Start::new(1), NumberFormat::new(format), LevelText::new(text), LevelJc::new("left")).indent(
-                Some(720),
-                Some(SpecialIndentType::Hanging(360)),
-                None,
-                None,
-            ),
-        )
-    };
+    let list =
+        |id: usize, format: &str, text: &str| {
+            AbstractNumbering::new(id).add_level(
+                Level::new(0, Start::new(1), NumberFormat::new(format), LevelText::new(text), LevelJc::new("left"))
+                    .indent(Some(720), Some(SpecialIndentType::Hanging(360)), None, None),
+            )
+        };
     docx.default_fonts(RunFonts::new().ascii("Calibri").hi_ansi("Calibri").cs("Calibri"))
         .default_size(22)
         .default_line_spacing(LineSpacing::new().after(100))
@@ -128,14 +125,18 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
             }
             Event::End(TagEnd::TableRow) => rows.push(TableRow::new(std::mem::take(&mut cells))),
             Event::Start(Tag::TableCell) => para = Some(Paragraph::new()),
-            Event::End(TagEnd::TableCell) => cells.push(TableCell::new().add_paragraph(para.take().unwrap_or_default())),
+            Event::End(TagEnd::TableCell) => {
+                cells.push(TableCell::new().add_paragraph(para.take().unwrap_or_default()))
+            }
             Event::End(TagEnd::Table) => docx = docx.add_table(Table::new(std::mem::take(&mut rows))),
             Event::Start(Tag::Strong) => f.bold += 1,
             Event::End(TagEnd::Strong) => f.bold -= 1,
             Event::Start(Tag::Emphasis) => f.italic += 1,
             Event::End(TagEnd::Emphasis) => f.italic -= 1,
             // A picture (the SVG timeline) becomes a link to its file, named by its alt text.
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => f.link = Some(dest_url.to_string()),
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                f.link = Some(dest_url.to_string())
+            }
             Event::End(TagEnd::Link | TagEnd::Image) => {
                 if let Some(url) = f.link.take() {
                     let mut h = Hyperlink::new(url, HyperlinkType::External);
@@ -166,7 +167,11 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
                 }
             }
             Event::SoftBreak => para = Some(para.take().unwrap_or_default().add_run(Run::new().add_text(" "))),
-            Event::HardBreak => para = Some(para.take().unwrap_or_default().add_run(Run::new().add_break(docx_rs::BreakType::TextWrapping))),
+            Event::HardBreak => {
+                para = Some(
+                    para.take().unwrap_or_default().add_run(Run::new().add_break(docx_rs::BreakType::TextWrapping)),
+                )
+            }
             Event::Rule => docx = docx.add_paragraph(Paragraph::new()),
             _ => {}
         }
@@ -192,15 +197,23 @@ fn xml_safe(event: Event<'_>) -> Event<'_> {
     match event {
         Event::Text(t) => Event::Text(clean(t)),
         Event::Code(t) => Event::Code(clean(t)),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link { link_type, dest_url: clean(dest_url), title, id }),
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => Event::Start(Tag::Image { link_type, dest_url: clean(dest_url), title, id }),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link { link_type, dest_url: clean(dest_url), title, id })
+        }
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image { link_type, dest_url: clean(dest_url), title, id })
+        }
         other => other,
     }
 }
 
 /// `s` without the characters XML 1.0 does not allow.
 fn xml_text(s: &str) -> Cow<'_, str> {
-    if s.chars().all(xml_allowed) { Cow::Borrowed(s) } else { Cow::Owned(s.chars().filter(|&c| xml_allowed(c)).collect()) }
+    if s.chars().all(xml_allowed) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().filter(|&c| xml_allowed(c)).collect())
+    }
 }
 
 /// docx-rs lists a document's relationships in hash order, which changes from process to
@@ -225,7 +238,9 @@ fn in_order(docx: &[u8]) -> Vec<u8> {
             let start = text.find("<Relationship ").unwrap_or(text.len());
             let end = text.rfind("</Relationships>").unwrap_or(text.len()).max(start);
             let mut rels: Vec<&str> = text[start..end].split_inclusive("/>").collect();
-            rels.sort_by_key(|r| r.split("Id=\"").nth(1).and_then(|x| x.split('"').next()).map(|id| (id.len(), id.to_string())));
+            rels.sort_by_key(|r| {
+                r.split("Id=\"").nth(1).and_then(|x| x.split('"').next()).map(|id| (id.len(), id.to_string()))
+            });
             bytes = format!("{}{}{}", &text[..start], rels.concat(), &text[end..]).into_bytes();
         }
         out.start_file(name, options).expect("in memory");
@@ -247,7 +262,9 @@ mod tests {
 
     #[test]
     fn markdown_becomes_word_paragraphs() {
-        let bytes = from_markdown("# Minutes\n\n## Recommendations\n\n- **Jane** said [00:01:23](rec.wav#t=83.0): fees must go.\n- Second\n\nA closing *line*.\n\n| Voice | Talk |\n|---|---|\n| Jane | 45 s |\n");
+        let bytes = from_markdown(
+            "# Minutes\n\n## Recommendations\n\n- **Jane** said [00:01:23](rec.wav#t=83.0): fees must go.\n- Second\n\nA closing *line*.\n\n| Voice | Talk |\n|---|---|\n| Jane | 45 s |\n",
+        );
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
         let mut xml = String::new();
         zip.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
@@ -276,8 +293,14 @@ mod tests {
         for part in [&xml, &rels] {
             roxmltree::Document::parse(part).unwrap_or_else(|e| panic!("{e}: {part}"));
         }
-        assert!(xml.contains("TX") && xml.contains("BellName") && xml.contains("&lt;b&gt;") && xml.contains("&lt;/b&gt;"), "{xml}");
-        assert!(rels.contains("./a%20b.wav#t=1.0") && rels.contains("\"./x.wav\"") && !rels.contains("javascript"), "{rels}");
+        assert!(
+            xml.contains("TX") && xml.contains("BellName") && xml.contains("&lt;b&gt;") && xml.contains("&lt;/b&gt;"),
+            "{xml}"
+        );
+        assert!(
+            rels.contains("./a%20b.wav#t=1.0") && rels.contains("\"./x.wav\"") && !rels.contains("javascript"),
+            "{rels}"
+        );
         assert_eq!(rels.matches("hyperlink").count(), 2, "{rels}");
     }
 }

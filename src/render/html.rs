@@ -20,7 +20,8 @@ pub fn body(markdown: &str) -> String {
 
 /// `body` (HTML made by [`body`]) set into the page template.
 pub fn page(templates: &Templates, title: &str, body: &str) -> Result<String, TemplateError> {
-    templates.render("page.html", &minijinja::context! { title => title, body => Value::from_safe_string(body.to_string()) })
+    templates
+        .render("page.html", &minijinja::context! { title => title, body => Value::from_safe_string(body.to_string()) })
 }
 
 /// Markdown `events` with raw HTML as text, and links and pictures whose target is not allowed
@@ -68,7 +69,8 @@ fn scheme(url: &str) -> Option<String> {
     let colon = url.find(':')?;
     let name = &url[..colon];
     let mut chars = name.chars();
-    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic()) && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     valid.then(|| name.to_string())
 }
 
@@ -90,10 +92,20 @@ mod tests {
                   ![timeline](timeline.svg) ![remote](http://example.com/t.png) ![far](//evil/x.png) ![far2](\\\\\\\\evil/x.png) ![data](data:image/png;base64,AA)\n";
         let html = body(md);
         // Every address left on the page: the allowed ones, nothing else.
-        let targets: Vec<&str> = html.split(['"']).collect::<Vec<_>>().windows(2).filter(|w| w[0].ends_with("href=") || w[0].ends_with("src=")).map(|w| w[1]).collect();
+        let targets: Vec<&str> = html
+            .split(['"'])
+            .collect::<Vec<_>>()
+            .windows(2)
+            .filter(|w| w[0].ends_with("href=") || w[0].ends_with("src="))
+            .map(|w| w[1])
+            .collect();
         assert_eq!(targets, ["./a%20b.wav#t=1.0", "HTTPS://example.org", "mailto:a@b.org", "timeline.svg"], "{html}");
         assert!(!html.contains("<script") && !html.contains("<img src=x"), "{html}");
-        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && html.contains("&lt;img src=x onerror=alert(2)&gt;"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+                && html.contains("&lt;img src=x onerror=alert(2)&gt;"),
+            "{html}"
+        );
         // Dropped links and pictures keep their text.
         for text in ["js js2 data far v javascript:alert(5)", "remote far far2 data"] {
             assert!(html.contains(text), "{text} in {html}");

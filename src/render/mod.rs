@@ -70,8 +70,16 @@ impl Documents {
         let title = &ctx.session.title;
         // As HTML once, for minutes.html and summary.html and for the review page.
         let (minutes_html, summary_html) = (html::body(&minutes), html::body(&summary));
-        docs.push(("minutes.html", html::page(&self.templates, &format!("Minutes: {title}"), &minutes_html).map_err(input)?.into_bytes()));
-        docs.push(("summary.html", html::page(&self.templates, &format!("Thematic summary: {title}"), &summary_html).map_err(input)?.into_bytes()));
+        docs.push((
+            "minutes.html",
+            html::page(&self.templates, &format!("Minutes: {title}"), &minutes_html).map_err(input)?.into_bytes(),
+        ));
+        docs.push((
+            "summary.html",
+            html::page(&self.templates, &format!("Thematic summary: {title}"), &summary_html)
+                .map_err(input)?
+                .into_bytes(),
+        ));
         docs.push(("minutes.docx", docx::from_markdown(&minutes)));
         let review = review::build(&ctx, record, minutes_html, summary_html);
         docs.push(("review.html", self.templates.render("review.html", &review).map_err(input)?.into_bytes()));
@@ -83,14 +91,20 @@ impl Documents {
 
     /// Renders every document and puts them in place of the folder's earlier ones (`save`).
     /// A template error is returned before anything in `dir` changes.
-    pub fn write_all(&self, dir: &Path, named: &Named, record: &mut SessionRecord) -> Result<Vec<PathBuf>, RenderError> {
+    pub fn write_all(
+        &self,
+        dir: &Path,
+        named: &Named,
+        record: &mut SessionRecord,
+    ) -> Result<Vec<PathBuf>, RenderError> {
         let docs = self.render(dir, named)?;
         save(dir, record, docs)
     }
 }
 
 /// The documents made from templates, besides the transcripts of `exporters()`.
-const TEMPLATED: [&str; 7] = ["minutes.html", "summary.html", "minutes.docx", "review.html", "timeline.svg", "minutes.md", "summary.md"];
+const TEMPLATED: [&str; 7] =
+    ["minutes.html", "summary.html", "minutes.docx", "review.html", "timeline.svg", "minutes.md", "summary.md"];
 
 /// Every document rapporteur writes into a session folder, whether or not a session has it.
 pub fn document_names() -> Vec<&'static str> {
@@ -124,7 +138,11 @@ pub fn unmark(dir: &Path) -> std::io::Result<()> {
 /// other settings), then each document, and session.json is written last. Any failure (a full
 /// disk, a permission) stops before session.json, so the folder reads as unfinished and the
 /// next run redoes it.
-pub fn save(dir: &Path, record: &mut SessionRecord, docs: Vec<(&'static str, Vec<u8>)>) -> Result<Vec<PathBuf>, RenderError> {
+pub fn save(
+    dir: &Path,
+    record: &mut SessionRecord,
+    docs: Vec<(&'static str, Vec<u8>)>,
+) -> Result<Vec<PathBuf>, RenderError> {
     let fail = |error| RenderError::Write { dir: dir.display().to_string(), error };
     unmark(dir).map_err(fail)?;
     for name in document_names() {
@@ -154,7 +172,11 @@ pub fn save(dir: &Path, record: &mut SessionRecord, docs: Vec<(&'static str, Vec
 /// old session.json beside new ones: `RAPPORTEUR_TEST_PAUSE_AFTER_FIRST_DOCUMENT=SECONDS`
 /// stops here, after the first document is written, long enough to be killed.
 fn test_pause() {
-    let Some(seconds) = std::env::var("RAPPORTEUR_TEST_PAUSE_AFTER_FIRST_DOCUMENT").ok().and_then(|s| s.parse::<u64>().ok()) else { return };
+    let Some(seconds) =
+        std::env::var("RAPPORTEUR_TEST_PAUSE_AFTER_FIRST_DOCUMENT").ok().and_then(|s| s.parse::<u64>().ok())
+    else {
+        return;
+    };
     eprintln!("paused after the first document");
     std::thread::sleep(std::time::Duration::from_secs(seconds));
 }

@@ -91,19 +91,13 @@ fn theme_key(taxonomy: &str, theme: &str) -> String {
 /// A segment's words as runs, the unsure words apart.
 fn pieces(segment: &crate::session::record::Segment) -> Vec<Piece> {
     if segment.words.is_empty() {
-        return vec![Piece {
-            text: segment.text.trim().to_string(),
-            confidence: None,
-        }];
+        return vec![Piece { text: segment.text.trim().to_string(), confidence: None }];
     }
     let mut out: Vec<Piece> = Vec::new();
     let mut push = |text: &str, confidence: Option<u32>| match out.last_mut() {
         Some(last) if confidence.is_none() && last.confidence.is_none() => last.text.push_str(text),
         _ if text.is_empty() => {}
-        _ => out.push(Piece {
-            text: text.to_string(),
-            confidence,
-        }),
+        _ => out.push(Piece { text: text.to_string(), confidence }),
     };
     for (i, w) in segment.words.iter().enumerate() {
         let space = if i > 0 { " " } else { "" };
@@ -130,32 +124,18 @@ fn colours(record: &SessionRecord) -> BTreeMap<String, &'static str> {
             order.push(&s.id);
         }
     }
-    order
-        .into_iter()
-        .enumerate()
-        .map(|(i, id)| (id.to_string(), charts::colour(i)))
-        .collect()
+    order.into_iter().enumerate().map(|(i, id)| (id.to_string(), charts::colour(i))).collect()
 }
 
-pub fn build<'a>(
-    ctx: &'a Context,
-    record: &SessionRecord,
-    minutes_html: String,
-    summary_html: String,
-) -> Review<'a> {
+pub fn build<'a>(ctx: &'a Context, record: &SessionRecord, minutes_html: String, summary_html: String) -> Review<'a> {
     let colour = colours(record);
     let colour_of = |id: Option<&str>| {
-        id.and_then(|id| colour.get(id).copied())
-            .unwrap_or(charts::colour(charts::PALETTE.len() - 1))
+        id.and_then(|id| colour.get(id).copied()).unwrap_or(charts::colour(charts::PALETTE.len() - 1))
     };
     let people: Vec<Person> = ctx
         .speakers
         .iter()
-        .map(|s| Person {
-            speaker: s,
-            default_label: unnamed_label(&s.id),
-            colour: colour_of(Some(&s.id)),
-        })
+        .map(|s| Person { speaker: s, default_label: unnamed_label(&s.id), colour: colour_of(Some(&s.id)) })
         .collect();
 
     // Which themes each segment raised, to tag the turns for the theme filter.
@@ -163,10 +143,7 @@ pub fn build<'a>(
     for t in &ctx.taxonomies {
         for th in &t.themes {
             for &seg in &th.segments {
-                themes_of
-                    .entry(seg)
-                    .or_default()
-                    .insert(theme_key(&t.id, &th.id));
+                themes_of.entry(seg).or_default().insert(theme_key(&t.id, &th.id));
             }
         }
     }
@@ -175,11 +152,7 @@ pub fn build<'a>(
         .filter_map(|(speaker, ids)| {
             let segs: Vec<_> = ids.iter().filter_map(|&i| record.segments.get(i)).collect();
             let (first, last) = (segs.first()?, segs.last()?);
-            let themes: BTreeSet<&String> = segs
-                .iter()
-                .filter_map(|s| themes_of.get(&s.id))
-                .flatten()
-                .collect();
+            let themes: BTreeSet<&String> = segs.iter().filter_map(|s| themes_of.get(&s.id)).flatten().collect();
             Some(TurnView {
                 // Without speakers a turn is a paragraph of about a minute, with no name.
                 label: speaker.as_deref().map_or_else(String::new, |id| label(record, id)),
@@ -188,16 +161,11 @@ pub fn build<'a>(
                 start: first.start,
                 end: last.end,
                 at: clock(first.start),
-                language: Some(&first.language)
-                    .filter(|l| *l != "en" && *l != "und")
-                    .map(|l| language_name(l)),
+                language: Some(&first.language).filter(|l| *l != "en" && *l != "und").map(|l| language_name(l)),
                 themes: themes.into_iter().cloned().collect::<Vec<_>>().join(" "),
                 segments: segs
                     .iter()
-                    .map(|s| SegmentView {
-                        pieces: pieces(s),
-                        translation: s.translation.clone(),
-                    })
+                    .map(|s| SegmentView { pieces: pieces(s), translation: s.translation.clone() })
                     .collect(),
             })
         })
@@ -209,19 +177,12 @@ pub fn build<'a>(
         .filter(|t| !t.themes.is_empty())
         .map(|t| ThemeFilter {
             taxonomy: t.name.clone(),
-            options: t
-                .themes
-                .iter()
-                .map(|th| (theme_key(&t.id, &th.id), th.short.clone()))
-                .collect(),
+            options: t.themes.iter().map(|th| (theme_key(&t.id, &th.id), th.short.clone())).collect(),
         })
         .collect();
 
     let words: Vec<_> = record.segments.iter().flat_map(|s| &s.words).collect();
-    let unsure = words
-        .iter()
-        .filter(|w| w.probability < LOW_CONFIDENCE)
-        .count();
+    let unsure = words.iter().filter(|w| w.probability < LOW_CONFIDENCE).count();
     Review {
         base: ctx,
         minutes_html,
@@ -238,11 +199,7 @@ pub fn build<'a>(
     }
 }
 
-fn charts_of(
-    ctx: &Context,
-    record: &SessionRecord,
-    colour_of: &dyn Fn(Option<&str>) -> &'static str,
-) -> Charts {
+fn charts_of(ctx: &Context, record: &SessionRecord, colour_of: &dyn Fn(Option<&str>) -> &'static str) -> Charts {
     // Who spoke when: the diarizer's speech per speaker (overlaps included); without
     // speakers, the transcribed segments on one row.
     let mut rows: Vec<Row> = ctx
@@ -251,19 +208,11 @@ fn charts_of(
         .map(|s| Row {
             label: s.label.clone(),
             colour: colour_of(Some(&s.id)),
-            spans: record
-                .speech
-                .iter()
-                .filter(|t| t.speaker == s.id)
-                .map(|t| (t.start, t.end))
-                .collect(),
+            spans: record.speech.iter().filter(|t| t.speaker == s.id).map(|t| (t.start, t.end)).collect(),
         })
         .collect();
     rows.sort_by(|a, b| {
-        a.spans
-            .first()
-            .map_or(f64::MAX, |s| s.0)
-            .total_cmp(&b.spans.first().map_or(f64::MAX, |s| s.0))
+        a.spans.first().map_or(f64::MAX, |s| s.0).total_cmp(&b.spans.first().map_or(f64::MAX, |s| s.0))
     });
     if rows.is_empty() {
         rows.push(Row {
@@ -300,20 +249,13 @@ fn charts_of(
                     colour: "#2f5496",
                 })
                 .collect();
-            (
-                t.name.clone(),
-                charts::bars(&format!("Time per theme: {}", t.name), &bars),
-            )
+            (t.name.clone(), charts::bars(&format!("Time per theme: {}", t.name), &bars))
         })
         .collect();
     Charts {
         overlaps: !charts::overlaps(&rows).is_empty(),
         timeline: charts::timeline(&rows, record.duration_s),
-        talk_time: if talk.is_empty() {
-            String::new()
-        } else {
-            charts::bars("Talk time per speaker", &talk)
-        },
+        talk_time: if talk.is_empty() { String::new() } else { charts::bars("Talk time per speaker", &talk) },
         themes,
     }
 }
@@ -324,14 +266,7 @@ mod tests {
     use crate::session::record::Word;
 
     fn word(text: &str, p: f32) -> Word {
-        Word {
-            start: 0.0,
-            end: 0.0,
-            text: text.into(),
-            probability: p,
-            speaker: None,
-            overlap: Vec::new(),
-        }
+        Word { start: 0.0, end: 0.0, text: text.into(), probability: p, speaker: None, overlap: Vec::new() }
     }
 
     #[test]
@@ -344,18 +279,10 @@ mod tests {
             word("Santos.", 0.8),
             word("Welcome", 0.2),
         ];
-        let p = |t: &str, c: Option<u32>| Piece {
-            text: t.into(),
-            confidence: c,
-        };
+        let p = |t: &str, c: Option<u32>| Piece { text: t.into(), confidence: c };
         assert_eq!(
             pieces(&s),
-            vec![
-                p("Good morning ", None),
-                p("Ms", Some(31)),
-                p(" Santos. ", None),
-                p("Welcome", Some(20))
-            ]
+            vec![p("Good morning ", None), p("Ms", Some(31)), p(" Santos. ", None), p("Welcome", Some(20))]
         );
         s.words.clear();
         s.text = " No words. ".into();

@@ -33,7 +33,7 @@ impl Exporter for Rttm {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::record::{tests::sample, SpeakerTime};
+    use crate::session::record::{SpeakerTime, tests::sample};
 
     #[test]
     fn a_line_per_stretch_of_speech() {

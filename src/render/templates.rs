@@ -49,7 +49,11 @@ fn format(out: &mut Output, state: &State, value: &Value) -> Result<(), Error> {
         return Err(Error::from(ErrorKind::UndefinedError));
     }
     if state.auto_escape() == MARKDOWN && !value.is_safe() {
-        let text = if value.is_number() || value.is_none() || value.kind() == minijinja::value::ValueKind::Bool { value.to_string() } else { markdown::escape(&value.to_string()) };
+        let text = if value.is_number() || value.is_none() || value.kind() == minijinja::value::ValueKind::Bool {
+            value.to_string()
+        } else {
+            markdown::escape(&value.to_string())
+        };
         return out.write_str(&text).map_err(Error::from);
     }
     minijinja::escape_formatter(out, state, value)
@@ -62,7 +66,10 @@ impl Templates {
         if let Some(d) = dir
             && !d.is_dir()
         {
-            return Err(TemplateError(format!("templates folder {} does not exist; give a folder holding minutes.md, summary.md, page.html or review.html", d.display())));
+            return Err(TemplateError(format!(
+                "templates folder {} does not exist; give a folder holding minutes.md, summary.md, page.html or review.html",
+                d.display()
+            )));
         }
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
@@ -74,7 +81,8 @@ impl Templates {
         let mut t = Templates { env, dir: dir.map(Path::to_path_buf), scripts: ScriptMark::new() };
         for (name, built_in) in BUILT_IN {
             let mut source = match t.user_file(name) {
-                Some(path) => std::fs::read_to_string(&path).map_err(|e| TemplateError(format!("cannot read {}: {e}", path.display())))?,
+                Some(path) => std::fs::read_to_string(&path)
+                    .map_err(|e| TemplateError(format!("cannot read {}: {e}", path.display())))?,
                 None => built_in.to_string(),
             };
             if is_html(name) {
@@ -92,13 +100,16 @@ impl Templates {
     /// `file:line: what; the fix`, naming the user's file or the built-in one.
     fn error(&self, e: &minijinja::Error) -> TemplateError {
         let name = e.name().unwrap_or("template");
-        let file = self.user_file(name).map_or_else(|| format!("built-in template {name}"), |p| p.display().to_string());
+        let file =
+            self.user_file(name).map_or_else(|| format!("built-in template {name}"), |p| p.display().to_string());
         let line = e.line().map_or(String::new(), |l| format!(":{l}"));
         let what = match e.detail() {
             Some(d) => format!("{}: {d}", e.kind()),
             None => e.kind().to_string(),
         };
-        TemplateError(format!("{file}{line}: {what}; fix the template (or delete it to use the built-in one), then run `rapporteur render`"))
+        TemplateError(format!(
+            "{file}{line}: {what}; fix the template (or delete it to use the built-in one), then run `rapporteur render`"
+        ))
     }
 
     pub fn render<S: serde::Serialize>(&self, name: &str, ctx: &S) -> Result<String, TemplateError> {
@@ -139,7 +150,11 @@ mod tests {
             "# {{ title }}\n\n| Voice | Share |\n|---|---|\n| {{ name }} | {{ share }}% |\n\n{{ line }}\n\n- {{ item }} ([00:00:01]({{ href }}))\n\n{{ trusted | safe }}\n",
         )
         .unwrap();
-        std::fs::write(dir.path().join("page.html"), "<html><head><title>{{ title }}</title></head><body>{{ body }}<script>go()</script></body></html>").unwrap();
+        std::fs::write(
+            dir.path().join("page.html"),
+            "<html><head><title>{{ title }}</title></head><body>{{ body }}<script>go()</script></body></html>",
+        )
+        .unwrap();
         let t = Templates::load(Some(dir.path())).unwrap();
         let href = crate::render::context::href(Path::new("a b (1)#2?.wav")).at(1.0);
         let ctx = minijinja::context! {
@@ -153,15 +168,31 @@ mod tests {
         // markup from the values, and every value's text intact.
         assert_eq!(html.matches("<h1>").count(), 1, "{md}\n{html}");
         assert!(html.contains("<td>Jane Doe | UNHCR second line</td><td>18%</td>"), "{html}");
-        assert_eq!((html.matches("<li>").count(), html.matches("<ul>").count(), html.matches("<a ").count()), (1, 1, 1), "{html}");
+        assert_eq!(
+            (html.matches("<li>").count(), html.matches("<ul>").count(), html.matches("<a ").count()),
+            (1, 1, 1),
+            "{html}"
+        );
         assert!(html.contains(r#"<a href="./a%20b%20%281%29%232%3F.wav#t=1.0">00:00:01</a>"#), "{html}");
-        assert!(html.contains("x_y_z *draft* #1 &lt;b&gt;bold&lt;/b&gt;") && html.contains("- 1. &gt; nested"), "{html}");
+        assert!(
+            html.contains("x_y_z *draft* #1 &lt;b&gt;bold&lt;/b&gt;") && html.contains("- 1. &gt; nested"),
+            "{html}"
+        );
         assert!(html.contains("# Not a heading [x](javascript:alert(1)) ![i](http://example.com/t.png)"), "{html}");
-        assert!(!html.contains("<img") && !html.contains("<b>") && html.contains("<em>kept</em>"), "| safe is as is: {html}");
+        assert!(
+            !html.contains("<img") && !html.contains("<b>") && html.contains("<em>kept</em>"),
+            "| safe is as is: {html}"
+        );
 
         // HTML templates escape as HTML, and the page allows its own script only.
-        let page = t.render("page.html", &minijinja::context! { title => "<script>alert(1)</script>", body => "<i>" }).unwrap();
-        assert!(page.contains("<title>&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</title>") && page.contains("<body>&lt;i&gt;"), "{page}");
+        let page = t
+            .render("page.html", &minijinja::context! { title => "<script>alert(1)</script>", body => "<i>" })
+            .unwrap();
+        assert!(
+            page.contains("<title>&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</title>")
+                && page.contains("<body>&lt;i&gt;"),
+            "{page}"
+        );
         assert!(page.starts_with("<html><head>\n<meta http-equiv=\"Content-Security-Policy\""), "{page}");
         assert!(page.contains(&format!("script-src {}\">", csp_hash("go()"))), "{page}");
 

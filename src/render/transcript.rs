@@ -5,9 +5,9 @@
 use std::fmt::Write;
 
 use super::Exporter;
-use crate::session::record::Segment;
 use crate::safe_text::{fold, is_line_break};
 use crate::session::SessionRecord;
+use crate::session::record::Segment;
 
 /// `HH:MM:SS` + separator + milliseconds (SRT uses a comma, VTT a dot).
 fn clock(seconds: f64, sep: char) -> String {
@@ -43,7 +43,8 @@ fn no_arrow(t: &str) -> String {
 /// character; CR and the Unicode separators break lines for some readers, so they count as
 /// line breaks.
 fn clean(t: &str) -> String {
-    let lines: Vec<String> = t.split(is_line_break).map(|l| fold(l).into_owned()).filter(|l| !l.trim().is_empty()).collect();
+    let lines: Vec<String> =
+        t.split(is_line_break).map(|l| fold(l).into_owned()).filter(|l| !l.trim().is_empty()).collect();
     no_arrow(&lines.join("\n"))
 }
 
@@ -96,7 +97,15 @@ impl Exporter for Text {
             let segs: Vec<&Segment> = turn.segments.iter().filter_map(|&id| s.segments.get(id)).collect();
             // One line per turn, whatever the label and text hold.
             let text: Vec<&str> = segs.iter().map(|seg| seg.text.as_str()).collect();
-            writeln!(out, "[{}] {}: {}{}", stamp(turn.start), fold(s.speaker_label(&turn.speaker)), language_tag(&turn.language), fold(&text.join(" "))).unwrap();
+            writeln!(
+                out,
+                "[{}] {}: {}{}",
+                stamp(turn.start),
+                fold(s.speaker_label(&turn.speaker)),
+                language_tag(&turn.language),
+                fold(&text.join(" "))
+            )
+            .unwrap();
             let english: Vec<&str> = segs.iter().filter_map(|seg| seg.translation.as_deref()).collect();
             if !english.is_empty() {
                 writeln!(out, "           [en] {}", fold(&english.join(" "))).unwrap();
@@ -113,7 +122,8 @@ impl Exporter for Srt {
     fn render(&self, s: &SessionRecord) -> String {
         let mut out = String::new();
         for (i, seg) in s.segments.iter().enumerate() {
-            writeln!(out, "{}\n{} --> {}\n{}\n", i + 1, clock(seg.start, ','), clock(seg.end, ','), cue_text(s, seg)).unwrap();
+            writeln!(out, "{}\n{} --> {}\n{}\n", i + 1, clock(seg.start, ','), clock(seg.end, ','), cue_text(s, seg))
+                .unwrap();
         }
         out
     }
@@ -162,7 +172,10 @@ mod tests {
         }
         s.segments[1].speaker = Some("SPEAKER_2".into());
         s.turns = crate::diarize::attribute::turns(&s.segments);
-        assert_eq!(Text.render(&s), "[00:00:00] SPEAKER_1: Welcome, everyone.\n[01:01:01] SPEAKER_2: We recommend --> action.\n");
+        assert_eq!(
+            Text.render(&s),
+            "[00:00:00] SPEAKER_1: Welcome, everyone.\n[01:01:01] SPEAKER_2: We recommend --> action.\n"
+        );
         assert!(Srt.render(&s).contains("\nSPEAKER_1: Welcome, everyone.\n"));
         assert!(Vtt.render(&s).contains("\nSPEAKER_2: We recommend -> action.\n"));
         // Named in speakers.toml: the name everywhere.
@@ -175,18 +188,24 @@ mod tests {
     #[test]
     fn a_name_or_text_cannot_start_a_cue_or_a_line() {
         let mut s = sample();
-        s.speakers = vec![crate::session::record::Speaker { id: "SPEAKER_1".into(), name: None, talk_time_s: 3.0, voice: None }];
+        s.speakers =
+            vec![crate::session::record::Speaker { id: "SPEAKER_1".into(), name: None, talk_time_s: 3.0, voice: None }];
         for seg in &mut s.segments {
             seg.speaker = Some("SPEAKER_1".into());
         }
         s.turns = crate::diarize::attribute::turns(&s.segments);
         // As a session.json written before names were checked may hold them.
-        for evil in ["Evil\n\n00:00:00.000 --> 00:00:10.000\nINJECTED CUE\n", "Evil\r\r99\r00:00:00,000 --->\rINJECTED CUE", "Evil\u{2028}\u{2028}INJECTED CUE\u{85}"] {
+        for evil in [
+            "Evil\n\n00:00:00.000 --> 00:00:10.000\nINJECTED CUE\n",
+            "Evil\r\r99\r00:00:00,000 --->\rINJECTED CUE",
+            "Evil\u{2028}\u{2028}INJECTED CUE\u{85}",
+        ] {
             s.speakers[0].name = Some(evil.into());
             s.segments[0].text = format!("Hello\r\r{evil}");
             for (name, doc) in [("srt", Srt.render(&s)), ("vtt", Vtt.render(&s))] {
                 // Every cue is a timing line followed by text, and nothing else holds an arrow.
-                let cues: Vec<&str> = doc.trim_start_matches("WEBVTT\n\n").split("\n\n").filter(|c| !c.is_empty()).collect();
+                let cues: Vec<&str> =
+                    doc.trim_start_matches("WEBVTT\n\n").split("\n\n").filter(|c| !c.is_empty()).collect();
                 assert_eq!(cues.len(), s.segments.len(), "{name}: {doc:?}");
                 assert_eq!(doc.matches("-->").count(), s.segments.len(), "{name}: {doc:?}");
                 assert!(!doc.contains(['\r', '\u{2028}', '\u{85}']), "{name}: {doc:?}");
@@ -208,7 +227,12 @@ mod tests {
     #[test]
     fn srt_and_vtt_cues() {
         let srt = Srt.render(&sample());
-        assert!(srt.starts_with("1\n00:00:00,500 --> 00:00:02,250\nWelcome, everyone.\n\n2\n01:01:01,000 --> 01:01:02,004\n"), "{srt}");
+        assert!(
+            srt.starts_with(
+                "1\n00:00:00,500 --> 00:00:02,250\nWelcome, everyone.\n\n2\n01:01:01,000 --> 01:01:02,004\n"
+            ),
+            "{srt}"
+        );
         assert!(srt.contains("We recommend -> action."), "the cue arrow is escaped");
         assert_eq!(no_arrow("a ---> b --> c -- d -> e >--"), "a -> b -> c -- d -> e >--");
         let vtt = Vtt.render(&sample());

@@ -37,7 +37,12 @@ pub fn moderator(meta: &SessionMeta) -> Option<String> {
         .iter()
         .find(|i| matches!(i.item, AgendaKind::Welcome | AgendaKind::Moderator) && !i.speakers.is_empty())
         .map(|i| i.speakers[0].clone())
-        .or_else(|| meta.participants.iter().find(|p| p.role.as_deref().is_some_and(|r| r.to_lowercase().contains("moderat"))).map(|p| p.name.clone()))
+        .or_else(|| {
+            meta.participants
+                .iter()
+                .find(|p| p.role.as_deref().is_some_and(|r| r.to_lowercase().contains("moderat")))
+                .map(|p| p.name.clone())
+        })
 }
 
 /// Speaker id → name, for the voices the agenda names with confidence.
@@ -72,10 +77,14 @@ pub fn names(meta: &SessionMeta, record: &SessionRecord) -> BTreeMap<String, Str
 mod tests {
     use super::*;
     use crate::session::metadata::{AgendaItem, Participant};
-    use crate::session::record::{tests::sample, Turn};
+    use crate::session::record::{Turn, tests::sample};
 
     fn meta() -> SessionMeta {
-        let item = |item, speakers: &[&str]| AgendaItem { item, title: None, speakers: speakers.iter().map(|s| s.to_string()).collect() };
+        let item = |item, speakers: &[&str]| AgendaItem {
+            item,
+            title: None,
+            speakers: speakers.iter().map(|s| s.to_string()).collect(),
+        };
         SessionMeta {
             agenda: vec![
                 item(AgendaKind::Welcome, &["Jane"]),
@@ -108,9 +117,22 @@ mod tests {
 
     #[test]
     fn voices_take_the_agenda_in_order() {
-        let r = record(&[("S1", 20.0), ("S2", 30.0), ("S1", 5.0), ("S3", 1.0), ("S3", 30.0), ("S1", 5.0), ("S4", 30.0), ("S5", 10.0)]);
+        let r = record(&[
+            ("S1", 20.0),
+            ("S2", 30.0),
+            ("S1", 5.0),
+            ("S3", 1.0),
+            ("S3", 30.0),
+            ("S1", 5.0),
+            ("S4", 30.0),
+            ("S5", 10.0),
+        ]);
         let n = named(&r);
-        assert_eq!(n, [("S1", "Jane"), ("S2", "John"), ("S3", "Amina"), ("S4", "Carlos")].map(|(a, b)| (a.to_string(), b.to_string())));
+        assert_eq!(
+            n,
+            [("S1", "Jane"), ("S2", "John"), ("S3", "Amina"), ("S4", "Carlos")]
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
     }
 
     #[test]

@@ -5,8 +5,8 @@
 use std::io::Read;
 use std::path::Path;
 
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use crate::safe_text;
 
@@ -69,7 +69,13 @@ pub fn check_fields(text: &str, max_chars: impl Fn(&str) -> usize) -> Result<(),
 }
 
 /// `field` is the path shown in messages, `key` the last key, which sets the length limit.
-fn walk(value: &Spanned<DeValue>, field: &str, key: &str, max_chars: &dyn Fn(&str) -> usize, report: &mut dyn FnMut(usize, String)) {
+fn walk(
+    value: &Spanned<DeValue>,
+    field: &str,
+    key: &str,
+    max_chars: &dyn Fn(&str) -> usize,
+    report: &mut dyn FnMut(usize, String),
+) {
     let at = value.span().start;
     match value.get_ref() {
         DeValue::String(s) => {
@@ -105,11 +111,18 @@ mod tests {
     #[test]
     fn strings_and_lists_are_checked_with_their_field_and_line() {
         assert_eq!(check_fields("a = \"short\"\n[[p]]\nname = \"x\"\n", names), Ok(()));
-        let (line, msg) = check_fields("a = \"ok\"\n[[p]]\nname = \"x\"\n[[p]]\nname = \"Two\\nLines\"\n", names).unwrap_err();
+        let (line, msg) =
+            check_fields("a = \"ok\"\n[[p]]\nname = \"x\"\n[[p]]\nname = \"Two\\nLines\"\n", names).unwrap_err();
         assert_eq!(line, 5);
-        assert_eq!(msg, "p[2].name \"Two\\nLines\" holds a line break (U+000A); write it on one line, without control characters");
+        assert_eq!(
+            msg,
+            "p[2].name \"Two\\nLines\" holds a line break (U+000A); write it on one line, without control characters"
+        );
         let (line, msg) = check_fields("a = [\"ok\",\n \"far too long a name\"]\n", names).unwrap_err();
-        assert_eq!((line, msg.as_str()), (2, "a[2] \"far too long a name\" is 19 characters long; at most 10 are allowed"));
+        assert_eq!(
+            (line, msg.as_str()),
+            (2, "a[2] \"far too long a name\" is 19 characters long; at most 10 are allowed")
+        );
         // The first in the file, whatever the keys' order.
         let (line, _) = check_fields("z = \"\\u001b\"\na = \"\\t\"\n", names).unwrap_err();
         assert_eq!(line, 1);

@@ -75,9 +75,14 @@ pub fn load(dir: &Path) -> Result<Option<SessionMeta>, MetaError> {
 /// A session.toml by its path (one beside a recording may have any name), or none when
 /// there is no such file.
 pub fn load_file(path: &Path) -> Result<Option<SessionMeta>, MetaError> {
-    let Some(text) = input::read_text(path, input::MAX_TOML_BYTES, "a session.toml").map_err(MetaError)? else { return Ok(None) };
+    let Some(text) = input::read_text(path, input::MAX_TOML_BYTES, "a session.toml").map_err(MetaError)? else {
+        return Ok(None);
+    };
     parse(&text).map(Some).map_err(|(line, message)| {
-        MetaError(format!("{}:{line}: {message}; see the commented example that `rapporteur init` writes", path.display()))
+        MetaError(format!(
+            "{}:{line}: {message}; see the commented example that `rapporteur init` writes",
+            path.display()
+        ))
     })
 }
 
@@ -101,7 +106,10 @@ pub fn parse(text: &str) -> Result<SessionMeta, (usize, String)> {
         }
     }
     // Every string reaches a document: one line each, of bounded length, in bounded lists.
-    input::check_fields(text, |field| if matches!(field, "title" | "series") { MAX_TITLE_CHARS } else { MAX_NAME_CHARS })?;
+    input::check_fields(
+        text,
+        |field| if matches!(field, "title" | "series") { MAX_TITLE_CHARS } else { MAX_NAME_CHARS },
+    )?;
     Ok(meta)
 }
 
@@ -202,7 +210,17 @@ mod tests {
 
     #[test]
     fn every_text_field_is_one_line_of_bounded_length() {
-        let fields = ["title = \"T\"", "series = \"T\"", "timezone = \"T\"", "organisers = [\"T\"]", "[[agenda]]\nitem = \"other\"\ntitle = \"T\"", "[[agenda]]\nitem = \"other\"\nspeakers = [\"T\"]", "[[participants]]\nname = \"T\"", "[[participants]]\nname = \"N\"\nrole = \"T\"", "[[participants]]\nname = \"N\"\norganisation = \"T\""];
+        let fields = [
+            "title = \"T\"",
+            "series = \"T\"",
+            "timezone = \"T\"",
+            "organisers = [\"T\"]",
+            "[[agenda]]\nitem = \"other\"\ntitle = \"T\"",
+            "[[agenda]]\nitem = \"other\"\nspeakers = [\"T\"]",
+            "[[participants]]\nname = \"T\"",
+            "[[participants]]\nname = \"N\"\nrole = \"T\"",
+            "[[participants]]\nname = \"N\"\norganisation = \"T\"",
+        ];
         for field in fields {
             let ok = format!("language = \"en\"\n{}\n", field.replace('T', "Jane Doe | UNHCR *draft*"));
             assert!(parse(&ok).is_ok(), "{ok}");
@@ -218,8 +236,13 @@ mod tests {
         // Names up to 200 characters, titles up to 500; lists up to 500 entries.
         assert!(parse(&format!("title = \"{}\"", "t".repeat(500))).is_ok());
         assert!(parse(&format!("title = \"{}\"", "t".repeat(501))).unwrap_err().1.contains("title \"ttt"));
-        let (_, msg) = parse(&format!("[[agenda]]\nitem = \"other\"\nspeakers = [\"{}\"]", "n".repeat(201))).unwrap_err();
-        assert!(msg.starts_with("agenda[1].speakers[1] ") && msg.ends_with("is 201 characters long; at most 200 are allowed"), "{msg}");
+        let (_, msg) =
+            parse(&format!("[[agenda]]\nitem = \"other\"\nspeakers = [\"{}\"]", "n".repeat(201))).unwrap_err();
+        assert!(
+            msg.starts_with("agenda[1].speakers[1] ")
+                && msg.ends_with("is 201 characters long; at most 200 are allowed"),
+            "{msg}"
+        );
         let (_, msg) = parse(&"[[agenda]]\nitem = \"other\"\n".repeat(501)).unwrap_err();
         assert_eq!(msg, "agenda has 501 entries; at most 500 are allowed");
     }

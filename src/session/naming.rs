@@ -34,7 +34,8 @@ impl Named {
         let mut from_agenda = meta.as_ref().map(|m| agenda::names(m, record)).unwrap_or_default();
         // A name given to another voice by a stronger source is not this one's.
         by_voice.retain(|id, name| !given.iter().any(|(other, n)| other != id && n == name));
-        from_agenda.retain(|id, name| ![given, &by_voice].iter().any(|m| m.iter().any(|(other, n)| other != id && n == name)));
+        from_agenda
+            .retain(|id, name| ![given, &by_voice].iter().any(|m| m.iter().any(|(other, n)| other != id && n == name)));
         for (source, found) in [("agenda", &from_agenda), ("voice", &by_voice), ("speakers.toml", given)] {
             for (id, name) in found {
                 names.insert(id.clone(), name.clone());

@@ -197,9 +197,13 @@ pub enum RecordError {
     Read { path: String, error: std::io::Error },
     #[error("{path} is not a valid session record: {error}")]
     Parse { path: String, error: serde_json::Error },
-    #[error("{path} has schema version {found}; this rapporteur reads version {SCHEMA_VERSION}: re-run `rapporteur run` on the recording")]
+    #[error(
+        "{path} has schema version {found}; this rapporteur reads version {SCHEMA_VERSION}: re-run `rapporteur run` on the recording"
+    )]
     Version { path: String, found: u32 },
-    #[error("{path} has schema version {found}, newer than the version {SCHEMA_VERSION} this rapporteur reads: upgrade rapporteur, or re-run `rapporteur run` on the recording")]
+    #[error(
+        "{path} has schema version {found}, newer than the version {SCHEMA_VERSION} this rapporteur reads: upgrade rapporteur, or re-run `rapporteur run` on the recording"
+    )]
     Newer { path: String, found: u32 },
 }
 
@@ -248,14 +252,40 @@ pub(crate) mod tests {
     use super::*;
 
     pub fn sample() -> SessionRecord {
-        let word = |start: f64, end: f64, text: &str| Word { start, end, text: text.into(), probability: 0.9, speaker: None, overlap: vec![] };
+        let word = |start: f64, end: f64, text: &str| Word {
+            start,
+            end,
+            text: text.into(),
+            probability: 0.9,
+            speaker: None,
+            overlap: vec![],
+        };
         SessionRecord {
             schema_version: SCHEMA_VERSION,
             generator: Generator { name: "rapporteur".into(), version: "0".into(), whisper_cpp: "x".into() },
-            source: Source { path: "a.wav".into(), file_name: "a.wav".into(), bytes: 1, sha256: "00".into(), sample_rate: 16000, channels: 1, codec: "pcm_s16le".into() },
+            source: Source {
+                path: "a.wav".into(),
+                file_name: "a.wav".into(),
+                bytes: 1,
+                sha256: "00".into(),
+                sample_rate: 16000,
+                channels: 1,
+                codec: "pcm_s16le".into(),
+            },
             duration_s: 3725.5,
             model: ModelInfo { name: "tiny.en".into(), sha256: "11".into() },
-            settings: Settings { language: "auto".into(), beam_size: 1, full_window: false, diarize: false, min_speakers: None, max_speakers: None, channel: None, channels_as_speakers: false, languages: vec![], translate: false },
+            settings: Settings {
+                language: "auto".into(),
+                beam_size: 1,
+                full_window: false,
+                diarize: false,
+                min_speakers: None,
+                max_speakers: None,
+                channel: None,
+                channels_as_speakers: false,
+                languages: vec![],
+                translate: false,
+            },
             speakers: vec![],
             speech: vec![],
             turns: vec![],

@@ -19,7 +19,9 @@ pub struct NamesError(pub String);
 /// file does not exist.
 pub fn load(dir: &Path, record: &SessionRecord) -> Result<BTreeMap<String, String>, NamesError> {
     let path = dir.join(FILE_NAME);
-    let Some(text) = input::read_text(&path, input::MAX_TOML_BYTES, "a speakers.toml").map_err(NamesError)? else { return Ok(BTreeMap::new()) };
+    let Some(text) = input::read_text(&path, input::MAX_TOML_BYTES, "a speakers.toml").map_err(NamesError)? else {
+        return Ok(BTreeMap::new());
+    };
     parse(&text, record).map_err(|(line, message)| {
         NamesError(format!("{}:{line}: {message}; write one `SPEAKER_N = \"Name\"` line per speaker", path.display()))
     })
@@ -40,7 +42,10 @@ pub fn parse(text: &str, record: &SessionRecord) -> Result<BTreeMap<String, Stri
             let known = if known.is_empty() { "none: it was not diarized".to_string() } else { known.join(", ") };
             return Err((line, format!("{id} is not a speaker of this session (its speakers: {known})")));
         }
-        let name = value.as_str().map(str::trim).ok_or_else(|| (line, format!("the name of {id} must be a string in quotes")))?;
+        let name = value
+            .as_str()
+            .map(str::trim)
+            .ok_or_else(|| (line, format!("the name of {id} must be a string in quotes")))?;
         if name.is_empty() {
             return Err((line, format!("the name of {id} is empty")));
         }
@@ -63,11 +68,13 @@ pub fn apply(record: &SessionRecord, names: &BTreeMap<String, String>) -> Sessio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::record::{tests::sample, Speaker};
+    use crate::session::record::{Speaker, tests::sample};
 
     fn record() -> SessionRecord {
         let mut r = sample();
-        r.speakers = ["SPEAKER_1", "SPEAKER_2"].map(|id| Speaker { id: id.into(), name: None, talk_time_s: 1.0, voice: None }).to_vec();
+        r.speakers = ["SPEAKER_1", "SPEAKER_2"]
+            .map(|id| Speaker { id: id.into(), name: None, talk_time_s: 1.0, voice: None })
+            .to_vec();
         r
     }
 
@@ -96,7 +103,13 @@ mod tests {
     fn names_are_one_line_of_at_most_200_characters() {
         let r = record();
         assert!(parse("SPEAKER_1 = \"Jane Doe | UNHCR *x* <b>\"\n", &r).is_ok());
-        for bad in ["Evil\\n\\n00:00:00.000 --> 00:00:10.000\\nINJECTED", "a\\rb", "\\u001b]0;pwned\\u0007", "x\\u2029y", "x\\u0085y"] {
+        for bad in [
+            "Evil\\n\\n00:00:00.000 --> 00:00:10.000\\nINJECTED",
+            "a\\rb",
+            "\\u001b]0;pwned\\u0007",
+            "x\\u2029y",
+            "x\\u0085y",
+        ] {
             let (line, msg) = parse(&format!("SPEAKER_1 = \"A\"\nSPEAKER_2 = \"{bad}\"\n"), &r).unwrap_err();
             assert_eq!(line, 2, "{msg}");
             assert!(msg.starts_with("SPEAKER_2 \"") && msg.contains("on one line"), "{msg}");

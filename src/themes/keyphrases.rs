@@ -67,12 +67,20 @@ pub fn key_phrases(sentences: &[(usize, &str)], theme_stems: &HashSet<String>, k
         }
     }
     let frequent: Vec<(&Vec<String>, &Seen)> = seen.iter().filter(|(_, s)| s.segments.len() >= MIN_COUNT).collect();
-    let holds = |long: &[String], short: &[String]| long.len() > short.len() && long.windows(short.len()).any(|w| w == short);
+    let holds =
+        |long: &[String], short: &[String]| long.len() > short.len() && long.windows(short.len()).any(|w| w == short);
     let mut phrases: Vec<(KeyPhrase, usize)> = frequent
         .iter()
-        .filter(|(stems, s)| !frequent.iter().any(|(other, o)| o.segments.len() == s.segments.len() && holds(other, stems)))
+        .filter(|(stems, s)| {
+            !frequent.iter().any(|(other, o)| o.segments.len() == s.segments.len() && holds(other, stems))
+        })
         .map(|(stems, s)| {
-            let phrase = s.forms.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(f, _)| f.clone()).unwrap_or_default();
+            let phrase = s
+                .forms
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                .map(|(f, _)| f.clone())
+                .unwrap_or_default();
             (KeyPhrase { phrase, count: s.segments.len(), segments: s.segments.clone() }, stems.len())
         })
         .collect();

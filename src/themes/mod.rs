@@ -26,7 +26,12 @@ impl Said {
             .segments
             .iter()
             .filter(|s| is(s.english()))
-            .map(|s| Said { text: s.english().trim().to_string(), speaker: s.speaker.clone(), start: s.start, segment: s.id })
+            .map(|s| Said {
+                text: s.english().trim().to_string(),
+                speaker: s.speaker.clone(),
+                start: s.start,
+                segment: s.id,
+            })
             .collect()
     }
 }

@@ -23,7 +23,10 @@ static SPEAKER_ASKS: LazyLock<Regex> = LazyLock::new(|| {
 static NOUN_ASKS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\b(our|my|the main|a key|one)\s+recommendation\s+(is|would be)\b").unwrap());
 static ACTOR_SHOULD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\b({ACTORS})\s+(also\s+|urgently\s+|therefore\s+)*(should|must|need\s+to|ought\s+to|have\s+to)\s+(\w+)")).unwrap()
+    Regex::new(&format!(
+        r"(?i)\b({ACTORS})\s+(also\s+|urgently\s+|therefore\s+)*(should|must|need\s+to|ought\s+to|have\s+to)\s+(\w+)"
+    ))
+    .unwrap()
 });
 static WH_BEFORE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(what|how|whether|why|if|when)\s+$").unwrap());
 

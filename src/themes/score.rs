@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use super::synopsis::summarise;
 use super::taxonomy::Taxonomy;
-use super::text::stems_in;
 #[cfg(test)]
 use super::text::stems;
+use super::text::stems_in;
 use crate::session::SessionRecord;
 
 /// A sentence of the session with its place in the recording.
@@ -79,8 +79,11 @@ fn quote(record: &SessionRecord, i: usize) -> Quote {
 pub fn report(record: &SessionRecord, taxonomy: &Taxonomy) -> TaxonomyReport {
     // What was translated, or said in English, is scored in English; the rest in its own
     // language, against the taxonomy's terms in that language if it has any.
-    let language = |s: &crate::session::record::Segment| if s.translation.is_some() { "en".to_string() } else { s.language.clone() };
-    let sentence_stems: Vec<Vec<String>> = record.segments.iter().map(|s| stems_in(s.english(), &language(s))).collect();
+    let language = |s: &crate::session::record::Segment| {
+        if s.translation.is_some() { "en".to_string() } else { s.language.clone() }
+    };
+    let sentence_stems: Vec<Vec<String>> =
+        record.segments.iter().map(|s| stems_in(s.english(), &language(s))).collect();
     let languages: Vec<String> = record.segments.iter().map(language).collect();
     let total: f64 = record.segments.iter().map(|s| s.end - s.start).sum();
     let mut themes = Vec::new();
@@ -89,7 +92,15 @@ pub fn report(record: &SessionRecord, taxonomy: &Taxonomy) -> TaxonomyReport {
         let scored: Vec<(usize, f64)> = sentence_stems
             .iter()
             .enumerate()
-            .map(|(i, st)| (i, sentence_score(terms.entry(&languages[i]).or_insert_with(|| theme.stemmed_terms_in(&languages[i])), st)))
+            .map(|(i, st)| {
+                (
+                    i,
+                    sentence_score(
+                        terms.entry(&languages[i]).or_insert_with(|| theme.stemmed_terms_in(&languages[i])),
+                        st,
+                    ),
+                )
+            })
             .filter(|&(_, s)| s >= taxonomy.min_score)
             .collect();
         if scored.is_empty() {
@@ -131,7 +142,7 @@ pub fn report(record: &SessionRecord, taxonomy: &Taxonomy) -> TaxonomyReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::record::{tests::sample, Segment};
+    use crate::session::record::{Segment, tests::sample};
     use crate::themes::taxonomy::parse;
 
     fn terms(pairs: &[(&str, f64)]) -> Vec<(Vec<String>, f64)> {
@@ -212,24 +223,38 @@ terms = { "rain" = 3 }
 
     #[test]
     fn other_languages_score_by_translation_or_by_their_own_terms() {
-        let mut r = record(&[("A", "Les centres d'accueil ont fermé."), ("B", "Los refugios cerraron."), ("C", "Los albergues cerraron.")]);
+        let mut r = record(&[
+            ("A", "Les centres d'accueil ont fermé."),
+            ("B", "Los refugios cerraron."),
+            ("C", "Los albergues cerraron."),
+        ]);
         r.segments[0].language = "fr".into();
         r.segments[1].language = "es".into();
         r.segments[2].language = "es".into();
         r.segments[2].translation = Some("The shelters closed.".into());
-        let taxonomy = TAXONOMY.replace(r#""hotline" = 3 }"#, r#""hotline" = 3 }
-terms_in = { fr = { "centres d'accueil" = 3 } }"#);
+        let taxonomy = TAXONOMY.replace(
+            r#""hotline" = 3 }"#,
+            r#""hotline" = 3 }
+terms_in = { fr = { "centres d'accueil" = 3 } }"#,
+        );
         let rep = report(&r, &parse("x.toml", &taxonomy).unwrap());
         let shelter = rep.themes.iter().find(|t| t.id == "shelter").unwrap();
         let quoted: Vec<&str> = shelter.quotes.iter().map(|q| q.text.as_str()).collect();
-        assert_eq!(quoted, ["Les centres d'accueil ont fermé.", "The shelters closed."], "French by its own terms, Spanish by its translation; the untranslated Spanish has no terms");
+        assert_eq!(
+            quoted,
+            ["Les centres d'accueil ont fermé.", "The shelters closed."],
+            "French by its own terms, Spanish by its translation; the untranslated Spanish has no terms"
+        );
     }
 
     #[test]
     fn the_built_in_taxonomies_know_french_and_spanish() {
         let gcm = crate::themes::taxonomy::load(None).unwrap().into_iter().find(|t| t.id == "gcm").unwrap();
         assert!(gcm.themes.iter().all(|t| t.terms_in.contains_key("fr") && t.terms_in.contains_key("es")));
-        let mut r = record(&[("A", "Les trafiquants recrutent en ligne et la traite des personnes augmente."), ("B", "La trata de personas aumentó durante la pandemia.")]);
+        let mut r = record(&[
+            ("A", "Les trafiquants recrutent en ligne et la traite des personnes augmente."),
+            ("B", "La trata de personas aumentó durante la pandemia."),
+        ]);
         r.segments[0].language = "fr".into();
         r.segments[1].language = "es".into();
         let rep = report(&r, &gcm);

@@ -36,8 +36,13 @@ pub fn rank(bags: &[HashMap<String, f64>], bias: &[f64]) -> Vec<f64> {
         return Vec::new();
     }
     let total_bias: f64 = bias.iter().sum();
-    let jump: Vec<f64> = if bias.len() == n && total_bias > 0.0 { bias.iter().map(|b| b / total_bias).collect() } else { vec![1.0 / n as f64; n] };
-    let sim: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| if i == j { 0.0 } else { cosine(&bags[i], &bags[j]) }).collect()).collect();
+    let jump: Vec<f64> = if bias.len() == n && total_bias > 0.0 {
+        bias.iter().map(|b| b / total_bias).collect()
+    } else {
+        vec![1.0 / n as f64; n]
+    };
+    let sim: Vec<Vec<f64>> =
+        (0..n).map(|i| (0..n).map(|j| if i == j { 0.0 } else { cosine(&bags[i], &bags[j]) }).collect()).collect();
     let out: Vec<f64> = sim.iter().map(|row| row.iter().sum()).collect();
     let mut score = jump.clone();
     for _ in 0..50 {
@@ -104,7 +109,8 @@ mod tests {
 
     #[test]
     fn near_repeats_are_left_out() {
-        let texts = ["Traffickers recruited online.", "Traffickers recruited people online.", "Employers kept passports."];
+        let texts =
+            ["Traffickers recruited online.", "Traffickers recruited people online.", "Employers kept passports."];
         let picked = summarise(&texts, &[], 2);
         assert_eq!(picked.len(), 2);
         assert!(picked.contains(&2) && !(picked.contains(&0) && picked.contains(&1)), "{picked:?}");

@@ -63,7 +63,12 @@ impl Theme {
     /// The terms for text in `language`: the English terms, or that language's.
     pub fn stemmed_terms_in(&self, language: &str) -> Vec<(Vec<String>, f64)> {
         let source = if language == "en" { Some(&self.terms) } else { self.terms_in.get(language) };
-        let mut terms: Vec<(Vec<String>, f64)> = source.into_iter().flatten().map(|(t, w)| (stems_in(t, language), *w)).filter(|(s, _)| !s.is_empty()).collect();
+        let mut terms: Vec<(Vec<String>, f64)> = source
+            .into_iter()
+            .flatten()
+            .map(|(t, w)| (stems_in(t, language), *w))
+            .filter(|(s, _)| !s.is_empty())
+            .collect();
         terms.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         terms
     }
@@ -74,7 +79,9 @@ impl Theme {
 pub struct TaxonomyError(pub String);
 
 pub fn parse(file: &str, text: &str) -> Result<Taxonomy, TaxonomyError> {
-    let fail = |line: usize, message: String| TaxonomyError(format!("{file}:{line}: {message}; see the built-in taxonomies in templates/themes/"));
+    let fail = |line: usize, message: String| {
+        TaxonomyError(format!("{file}:{line}: {message}; see the built-in taxonomies in templates/themes/"))
+    };
     let t: Taxonomy = toml::from_str(text).map_err(|e| {
         let (line, message) = toml_error(text, &e);
         fail(line, message)
@@ -83,10 +90,18 @@ pub fn parse(file: &str, text: &str) -> Result<Taxonomy, TaxonomyError> {
     let mut ids = std::collections::HashSet::new();
     for theme in &t.themes {
         if !ids.insert(&theme.id) {
-            return Err(fail(line_of(&format!("\"{}\"", theme.id)), format!("theme id \"{}\" is used twice", theme.id)));
+            return Err(fail(
+                line_of(&format!("\"{}\"", theme.id)),
+                format!("theme id \"{}\" is used twice", theme.id),
+            ));
         }
-        if let Some((term, w)) = theme.terms.iter().chain(theme.terms_in.values().flatten()).find(|(_, w)| !(w.is_finite() && **w > 0.0)) {
-            return Err(fail(line_of(&format!("\"{term}\"")), format!("the weight of \"{term}\" must be a positive number, not {w}")));
+        if let Some((term, w)) =
+            theme.terms.iter().chain(theme.terms_in.values().flatten()).find(|(_, w)| !(w.is_finite() && **w > 0.0))
+        {
+            return Err(fail(
+                line_of(&format!("\"{term}\"")),
+                format!("the weight of \"{term}\" must be a positive number, not {w}"),
+            ));
         }
     }
     if t.themes.is_empty() {
@@ -97,13 +112,19 @@ pub fn parse(file: &str, text: &str) -> Result<Taxonomy, TaxonomyError> {
 
 /// The built-in taxonomies, then those in `dir/themes/*.toml` (sorted by file name).
 pub fn load(dir: Option<&Path>) -> Result<Vec<Taxonomy>, TaxonomyError> {
-    let mut all: Vec<Taxonomy> = BUILT_IN.iter().map(|(f, t)| parse(f, t).expect("built-in taxonomies are valid")).collect();
+    let mut all: Vec<Taxonomy> =
+        BUILT_IN.iter().map(|(f, t)| parse(f, t).expect("built-in taxonomies are valid")).collect();
     let Some(dir) = dir.map(|d| d.join("themes")).filter(|d| d.is_dir()) else { return Ok(all) };
     let entries = std::fs::read_dir(&dir).map_err(|e| TaxonomyError(format!("cannot read {}: {e}", dir.display())))?;
-    let mut files: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+    let mut files: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
     files.sort();
     for path in files {
-        let text = std::fs::read_to_string(&path).map_err(|e| TaxonomyError(format!("cannot read {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| TaxonomyError(format!("cannot read {}: {e}", path.display())))?;
         let t = parse(&path.display().to_string(), &text)?;
         match all.iter_mut().find(|a| a.id == t.id) {
             Some(a) => *a = t,
@@ -127,7 +148,11 @@ mod tests {
 
     #[test]
     fn mistakes_name_file_and_line() {
-        let e = parse("mine.toml", "id = \"x\"\nname = \"X\"\n[[theme]]\nid = \"a\"\nname = \"A\"\nterms = { \"fee\" = -1 }\n").unwrap_err();
+        let e = parse(
+            "mine.toml",
+            "id = \"x\"\nname = \"X\"\n[[theme]]\nid = \"a\"\nname = \"A\"\nterms = { \"fee\" = -1 }\n",
+        )
+        .unwrap_err();
         assert!(e.0.starts_with("mine.toml:6: the weight of \"fee\""), "{e}");
         let e = parse("mine.toml", "id = \"x\"\nname = \"X\"\ncolour = 1\n").unwrap_err();
         assert!(e.0.starts_with("mine.toml:3:") && e.0.contains("colour"), "{e}");
@@ -135,7 +160,14 @@ mod tests {
 
     #[test]
     fn phrases_come_before_their_words() {
-        let t = Theme { id: "t".into(), name: "T".into(), short: None, description: String::new(), terms_in: Default::default(), terms: [("fee".to_string(), 1.0), ("recruitment fees".to_string(), 3.0)].into() };
+        let t = Theme {
+            id: "t".into(),
+            name: "T".into(),
+            short: None,
+            description: String::new(),
+            terms_in: Default::default(),
+            terms: [("fee".to_string(), 1.0), ("recruitment fees".to_string(), 3.0)].into(),
+        };
         assert_eq!(t.stemmed_terms()[0], (vec!["recruit".to_string(), "fee".to_string()], 3.0));
     }
 }

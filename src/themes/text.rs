@@ -10,12 +10,45 @@ use rust_stemmers::{Algorithm, Stemmer};
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
 static STOP_WORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    let mut words: HashSet<String> = stop_words::get(stop_words::Language::English).iter().map(|w| w.to_string()).collect();
+    let mut words: HashSet<String> =
+        stop_words::get(stop_words::Language::English).iter().map(|w| w.to_string()).collect();
     // Talk that carries no topic in a meeting, and the meeting's own procedure.
     for w in [
-        "thank", "thanks", "also", "would", "could", "like", "please", "much", "well", "yes", "okay", "really", "today", "us", "floor",
-        "moderator", "chair", "director", "discuss", "discussion", "discussant", "discussants", "session", "colleagues", "morning",
-        "afternoon", "welcome", "remarks", "question", "questions", "speaker", "speakers", "minutes", "ahead", "go",
+        "thank",
+        "thanks",
+        "also",
+        "would",
+        "could",
+        "like",
+        "please",
+        "much",
+        "well",
+        "yes",
+        "okay",
+        "really",
+        "today",
+        "us",
+        "floor",
+        "moderator",
+        "chair",
+        "director",
+        "discuss",
+        "discussion",
+        "discussant",
+        "discussants",
+        "session",
+        "colleagues",
+        "morning",
+        "afternoon",
+        "welcome",
+        "remarks",
+        "question",
+        "questions",
+        "speaker",
+        "speakers",
+        "minutes",
+        "ahead",
+        "go",
     ] {
         words.insert(w.into());
     }
@@ -67,7 +100,11 @@ pub fn is_stop_word(word: &str) -> bool {
 
 /// The stems of a sentence's content words (stop words and numbers left out).
 pub fn content_stems(text: &str) -> Vec<String> {
-    tokens(text).into_iter().filter(|t| !is_stop_word(&t.word) && t.word.chars().any(char::is_alphabetic)).map(|t| t.stem).collect()
+    tokens(text)
+        .into_iter()
+        .filter(|t| !is_stop_word(&t.word) && t.word.chars().any(char::is_alphabetic))
+        .map(|t| t.stem)
+        .collect()
 }
 
 #[cfg(test)]

@@ -75,14 +75,24 @@ fn cut(chunk: &Chunk, rate: u32, n: usize, snap_s: f64) -> Vec<Chunk> {
     let total: usize = chunk.pieces.iter().map(|p| p.len()).sum();
     let snap = (snap_s * rate as f64) as usize;
     // Pause positions, in samples of speech from the chunk's start.
-    let pauses: Vec<usize> = chunk.pieces.iter().scan(0, |at, p| {
-        *at += p.len();
-        Some(*at)
-    }).take(chunk.pieces.len().saturating_sub(1)).collect();
+    let pauses: Vec<usize> = chunk
+        .pieces
+        .iter()
+        .scan(0, |at, p| {
+            *at += p.len();
+            Some(*at)
+        })
+        .take(chunk.pieces.len().saturating_sub(1))
+        .collect();
     let mut cuts = Vec::new();
     for k in 1..n {
         let even = k * total / n;
-        let cut = pauses.iter().copied().filter(|p| p.abs_diff(even) <= snap).min_by_key(|p| p.abs_diff(even)).unwrap_or(even);
+        let cut = pauses
+            .iter()
+            .copied()
+            .filter(|p| p.abs_diff(even) <= snap)
+            .min_by_key(|p| p.abs_diff(even))
+            .unwrap_or(even);
         if cut > cuts.last().copied().unwrap_or(0) && cut < total {
             cuts.push(cut);
         }

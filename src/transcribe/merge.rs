@@ -107,7 +107,16 @@ mod tests {
     fn merges_in_order_clamps_and_drops_repeated_segments() {
         let merged = merge(vec![
             (0.0, 10.0, vec![seg(0.5, 4.0, "Hello."), seg(4.0, 10.4, "Welcome.")]),
-            (12.0, 20.0, vec![seg(12.0, 13.0, "Go on."), seg(13.0, 14.0, "Go on."), seg(14.0, 15.0, "Go on."), seg(15.0, 16.0, "Go on.")]),
+            (
+                12.0,
+                20.0,
+                vec![
+                    seg(12.0, 13.0, "Go on."),
+                    seg(13.0, 14.0, "Go on."),
+                    seg(14.0, 15.0, "Go on."),
+                    seg(15.0, 16.0, "Go on."),
+                ],
+            ),
         ]);
         let texts: Vec<&str> = merged.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(texts, ["Hello.", "Welcome.", "Go on.", "Go on."], "two repeats may be speech; more is a loop");

@@ -11,8 +11,8 @@ pub mod plan;
 pub mod translate;
 pub mod worker;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use worker::{DecodeOptions, Model, TranscribeError};
 
@@ -33,10 +33,15 @@ pub struct Transcription {
     pub dropped_loops: usize,
 }
 
-
 /// Decodes one chunk; re-decodes at a higher temperature if the text loops, and drops the
 /// segments that still loop. Returns the segments and how many were dropped.
-fn decode_chunk(model: &Model, state: &mut whisper_rs::WhisperState, pcm: &Pcm, chunk: &Chunk, opts: &DecodeOptions) -> Result<(Vec<Segment>, usize), TranscribeError> {
+fn decode_chunk(
+    model: &Model,
+    state: &mut whisper_rs::WhisperState,
+    pcm: &Pcm,
+    chunk: &Chunk,
+    opts: &DecodeOptions,
+) -> Result<(Vec<Segment>, usize), TranscribeError> {
     let audio = chunk.audio(pcm, SAMPLE_RATE);
     let to_recording = |t: f64| chunk.to_recording(t, SAMPLE_RATE);
     // The chunk's whole text is checked: a loop may span several sentences.
@@ -105,13 +110,24 @@ pub(crate) fn parallel<T: Send>(
     });
     results
         .into_iter()
-        .map(|slot| slot.into_inner().expect("result slot").unwrap_or_else(|| Err(TranscribeError::Whisper("an item was not processed".into()))))
+        .map(|slot| {
+            slot.into_inner()
+                .expect("result slot")
+                .unwrap_or_else(|| Err(TranscribeError::Whisper("an item was not processed".into())))
+        })
         .collect()
 }
 
 /// Each chunk with the language it is decoded in: the pinned one, English for an
 /// English-only model, else detected per window and split where it changes (`language.rs`).
-fn languages(model: &Model, pcm: &Pcm, chunks: Vec<Chunk>, opts: &DecodeOptions, jobs: usize, tick: &(dyn Fn(f64) + Sync)) -> Result<Vec<(Chunk, String)>, TranscribeError> {
+fn languages(
+    model: &Model,
+    pcm: &Pcm,
+    chunks: Vec<Chunk>,
+    opts: &DecodeOptions,
+    jobs: usize,
+    tick: &(dyn Fn(f64) + Sync),
+) -> Result<Vec<(Chunk, String)>, TranscribeError> {
     let fixed = match (&opts.language, model.is_multilingual()) {
         (Some(code), _) => Some(code.clone()),
         (None, false) => Some("en".to_string()),
@@ -133,8 +149,13 @@ fn languages(model: &Model, pcm: &Pcm, chunks: Vec<Chunk>, opts: &DecodeOptions,
             &|n| progress(n as f64 / windows.len().max(1) as f64),
         )
     };
-    let seconds = |windows: &[(usize, Chunk)]| windows.iter().map(|(_, w)| w.audio_s(SAMPLE_RATE)).collect::<Vec<f64>>();
-    let coarse: Vec<(usize, Chunk)> = chunks.iter().enumerate().flat_map(|(i, c)| language::windows(c, SAMPLE_RATE).into_iter().map(move |w| (i, w))).collect();
+    let seconds =
+        |windows: &[(usize, Chunk)]| windows.iter().map(|(_, w)| w.audio_s(SAMPLE_RATE)).collect::<Vec<f64>>();
+    let coarse: Vec<(usize, Chunk)> = chunks
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| language::windows(c, SAMPLE_RATE).into_iter().map(move |w| (i, w)))
+        .collect();
     let coarse_probs = detect(&coarse, &|f| tick(0.8 * f))?;
     let doubt = language::in_doubt(&coarse_probs, &language::choose(&coarse_probs, &seconds(&coarse)));
     // The windows in doubt are replaced by their halves, scored anew.
@@ -154,14 +175,21 @@ fn languages(model: &Model, pcm: &Pcm, chunks: Vec<Chunk>, opts: &DecodeOptions,
             }
         }
     }
-    let redo: Vec<(usize, Chunk)> = windows.iter().zip(&probs).filter(|(_, p)| p.is_none()).map(|(w, _)| w.clone()).collect();
+    let redo: Vec<(usize, Chunk)> =
+        windows.iter().zip(&probs).filter(|(_, p)| p.is_none()).map(|(w, _)| w.clone()).collect();
     let mut fine = detect(&redo, &|f| tick(0.8 + 0.2 * f))?.into_iter();
     let probs: Vec<Vec<f32>> = probs.into_iter().map(|p| p.or_else(|| fine.next()).unwrap_or_default()).collect();
     let chosen = language::choose(&probs, &seconds(&windows));
     // A tuning aid (README, Development): each window's scores over the allowed languages.
     if std::env::var_os("RAPPORTEUR_DEBUG_LANG").is_some() {
         for (((_, w), p), c) in windows.iter().zip(&probs).zip(&chosen) {
-            eprintln!("{:7.2}-{:7.2} {:?} -> {}", w.start_s(SAMPLE_RATE), w.end_s(SAMPLE_RATE), p.iter().map(|x| (x * 100.0).round() / 100.0).collect::<Vec<_>>(), c);
+            eprintln!(
+                "{:7.2}-{:7.2} {:?} -> {}",
+                w.start_s(SAMPLE_RATE),
+                w.end_s(SAMPLE_RATE),
+                p.iter().map(|x| (x * 100.0).round() / 100.0).collect::<Vec<_>>(),
+                c
+            );
         }
     }
     // Runs of windows of one chunk in one language become the chunks decoded.
@@ -203,7 +231,9 @@ pub fn transcribe(
             let opts = DecodeOptions { language: Some(code.clone()), ..opts.clone() };
             decode_chunk(model, state, pcm, chunk, &opts)
         },
-        &|n| progress.set_percent((decode_from + (100.0 - decode_from) * n as f64 / planned.len().max(1) as f64) as i64),
+        &|n| {
+            progress.set_percent((decode_from + (100.0 - decode_from) * n as f64 / planned.len().max(1) as f64) as i64)
+        },
     )?;
     let mut per_chunk = Vec::with_capacity(planned.len());
     let mut dropped_loops = 0;

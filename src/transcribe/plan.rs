@@ -31,7 +31,14 @@ impl Default for PlanParams {
     fn default() -> Self {
         // Chunks of up to 24 s with pauses over 0.5 s cut out were faster than whisper's full
         // 30 s and as accurate on meeting, read and generated speech (BENCHMARKS.md).
-        PlanParams { threshold: 0.5, min_speech_s: 0.25, min_silence_s: 0.3, pad_s: 0.2, max_gap_s: 0.5, max_chunk_s: 24.0 }
+        PlanParams {
+            threshold: 0.5,
+            min_speech_s: 0.25,
+            min_silence_s: 0.3,
+            pad_s: 0.2,
+            max_gap_s: 0.5,
+            max_chunk_s: 24.0,
+        }
     }
 }
 
@@ -152,7 +159,10 @@ pub fn plan(probs: &[f32], frame: usize, n_samples: usize, rate: u32, p: &PlanPa
     let n_frames = n_samples.div_ceil(frame);
 
     // Regions, split to fit, then padded without overlapping their neighbours.
-    let pieces: Vec<Range<usize>> = regions(probs, frame_s, p).into_iter().flat_map(|r| split_long(r, probs, max_chunk.saturating_sub(2 * pad).max(1))).collect();
+    let pieces: Vec<Range<usize>> = regions(probs, frame_s, p)
+        .into_iter()
+        .flat_map(|r| split_long(r, probs, max_chunk.saturating_sub(2 * pad).max(1)))
+        .collect();
     let mut padded: Vec<Range<usize>> = Vec::with_capacity(pieces.len());
     for (i, r) in pieces.iter().enumerate() {
         let lo = if i > 0 && pieces[i - 1].end == r.start { r.start } else { r.start.saturating_sub(pad) };
@@ -200,7 +210,9 @@ mod tests {
 
     /// Probabilities from (seconds, speech?) runs.
     fn probs(runs: &[(f64, bool)]) -> Vec<f32> {
-        runs.iter().flat_map(|&(s, speech)| std::iter::repeat_n(if speech { 0.9 } else { 0.05 }, (s / 0.032).round() as usize)).collect()
+        runs.iter()
+            .flat_map(|&(s, speech)| std::iter::repeat_n(if speech { 0.9 } else { 0.05 }, (s / 0.032).round() as usize))
+            .collect()
     }
 
     fn round(x: f64) -> f64 {
@@ -209,7 +221,12 @@ mod tests {
 
     /// Every piece of every chunk, in seconds.
     fn secs(chunks: &[Chunk]) -> Vec<(f64, f64)> {
-        chunks.iter().flat_map(|c| c.pieces.iter().map(|p| (round(p.start as f64 / RATE as f64), round(p.end as f64 / RATE as f64)))).collect()
+        chunks
+            .iter()
+            .flat_map(|c| {
+                c.pieces.iter().map(|p| (round(p.start as f64 / RATE as f64), round(p.end as f64 / RATE as f64)))
+            })
+            .collect()
     }
 
     fn run(runs: &[(f64, bool)], p: &PlanParams) -> Vec<Chunk> {
@@ -272,7 +289,10 @@ mod tests {
 
     #[test]
     fn a_pause_shorter_than_min_silence_does_not_split() {
-        let c = run(&[(1.0, false), (3.0, true), (0.15, false), (3.0, true), (1.0, false)], &PlanParams { max_gap_s: 0.0, ..PlanParams::default() });
+        let c = run(
+            &[(1.0, false), (3.0, true), (0.15, false), (3.0, true), (1.0, false)],
+            &PlanParams { max_gap_s: 0.0, ..PlanParams::default() },
+        );
         assert_eq!(c.len(), 1, "{:?}", secs(&c));
     }
 

@@ -8,7 +8,7 @@ use std::ops::Range;
 use crate::audio::{Pcm, SAMPLE_RATE};
 use crate::session::record::Segment;
 
-use super::{parallel, DecodeOptions, Model, TranscribeError};
+use super::{DecodeOptions, Model, TranscribeError, parallel};
 
 /// Audio kept on each side of a stretch, so its first and last words are whole.
 const MARGIN_S: f64 = 0.2;
@@ -26,7 +26,11 @@ pub fn stretches(segments: &[Segment]) -> Vec<Range<usize>> {
         }
         let joins = out.last().is_some_and(|r| {
             let (first, last) = (&segments[r.start], &segments[r.end - 1]);
-            r.end == i && last.language == s.language && last.speaker == s.speaker && s.start - last.end <= MAX_PAUSE_S && s.end - first.start <= MAX_STRETCH_S
+            r.end == i
+                && last.language == s.language
+                && last.speaker == s.speaker
+                && s.start - last.end <= MAX_PAUSE_S
+                && s.end - first.start <= MAX_STRETCH_S
         });
         if joins {
             out.last_mut().expect("checked").end = i + 1;
@@ -39,7 +43,14 @@ pub fn stretches(segments: &[Segment]) -> Vec<Range<usize>> {
 
 /// Segments with every stretch not in English made one segment with its English
 /// translation; ids renumbered in order.
-pub fn translate(model: &Model, pcm: &Pcm, segments: Vec<Segment>, opts: &DecodeOptions, jobs: usize, tick: &(dyn Fn(f64) + Sync)) -> Result<Vec<Segment>, TranscribeError> {
+pub fn translate(
+    model: &Model,
+    pcm: &Pcm,
+    segments: Vec<Segment>,
+    opts: &DecodeOptions,
+    jobs: usize,
+    tick: &(dyn Fn(f64) + Sync),
+) -> Result<Vec<Segment>, TranscribeError> {
     let runs = stretches(&segments);
     let rate = SAMPLE_RATE as f64;
     let texts = parallel(
@@ -89,7 +100,18 @@ mod tests {
     use super::*;
 
     fn seg(start: f64, end: f64, language: &str, speaker: &str) -> Segment {
-        Segment { id: 0, start, end, text: format!("{language}{start}"), language: language.into(), translation: None, speaker: Some(speaker.into()), no_speech_prob: 0.0, words: vec![], tokens: vec![] }
+        Segment {
+            id: 0,
+            start,
+            end,
+            text: format!("{language}{start}"),
+            language: language.into(),
+            translation: None,
+            speaker: Some(speaker.into()),
+            no_speech_prob: 0.0,
+            words: vec![],
+            tokens: vec![],
+        }
     }
 
     #[test]

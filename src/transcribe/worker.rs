@@ -6,7 +6,7 @@ use std::path::Path;
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
 use crate::audio::SAMPLE_RATE;
-use crate::session::record::{ms, Segment, Token, Word};
+use crate::session::record::{Segment, Token, Word, ms};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TranscribeError {
@@ -61,13 +61,18 @@ impl Model {
         let p = path.to_string_lossy().into_owned();
         // whisper.cpp aborts the whole process on a damaged file; `Store::resolve` already
         // checked any model given by path, and this guards every other caller.
-        crate::models::ggml_check::check_file(path)
-            .map_err(|detail| TranscribeError::Load { path: p.clone(), detail: format!("it is damaged or not a whisper.cpp ggml model: {detail}") })?;
+        crate::models::ggml_check::check_file(path).map_err(|detail| TranscribeError::Load {
+            path: p.clone(),
+            detail: format!("it is damaged or not a whisper.cpp ggml model: {detail}"),
+        })?;
         let mut params = WhisperContextParameters::default();
         // Word onsets by DTW over the model's alignment heads: far closer to the audio than
         // whisper.cpp's default token-time heuristic. Only catalogue models have known heads.
         if let Some(model_preset) = crate::models::catalog::find(name).and_then(|s| s.alignment_heads.clone()) {
-            params.dtw_parameters(whisper_rs::DtwParameters { mode: whisper_rs::DtwMode::ModelPreset { model_preset }, ..Default::default() });
+            params.dtw_parameters(whisper_rs::DtwParameters {
+                mode: whisper_rs::DtwMode::ModelPreset { model_preset },
+                ..Default::default()
+            });
         }
         let ctx = WhisperContext::new_with_params(&p, params)
             .map_err(|e| TranscribeError::Load { path: p.clone(), detail: e.to_string() })?;
@@ -111,15 +116,27 @@ impl Model {
 
     /// whisper's probability of each language (indexed by its language id) for `samples`,
     /// which should hold at most `language::WINDOW_S` of speech.
-    pub fn detect(&self, state: &mut WhisperState, samples: &[f32], threads: usize) -> Result<Vec<f32>, TranscribeError> {
+    pub fn detect(
+        &self,
+        state: &mut WhisperState,
+        samples: &[f32],
+        threads: usize,
+    ) -> Result<Vec<f32>, TranscribeError> {
         let threads = threads.max(1);
         state.pcm_to_mel(samples, threads).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
-        let (_, probs) = state.lang_detect(0, threads).map_err(|e| TranscribeError::Whisper(format!("language detection: {e}")))?;
+        let (_, probs) =
+            state.lang_detect(0, threads).map_err(|e| TranscribeError::Whisper(format!("language detection: {e}")))?;
         Ok(probs)
     }
 
     /// whisper's English translation of `samples` (speech in `language`), as one text.
-    pub fn translate(&self, state: &mut WhisperState, samples: &[f32], language: &str, opts: &DecodeOptions) -> Result<String, TranscribeError> {
+    pub fn translate(
+        &self,
+        state: &mut WhisperState,
+        samples: &[f32],
+        language: &str,
+        opts: &DecodeOptions,
+    ) -> Result<String, TranscribeError> {
         let mut params = quiet_params(SamplingStrategy::Greedy { best_of: 1 }, language, opts.threads);
         params.set_translate(true);
         params.set_no_context(true);
@@ -130,7 +147,11 @@ impl Model {
             params.set_audio_ctx(audio_ctx_for(samples.len() as f64 / SAMPLE_RATE as f64));
         }
         state.full(params, samples).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
-        let text: Vec<String> = state.as_iter().filter_map(|seg| seg.to_str_lossy().ok().map(|t| t.trim().to_string())).filter(|t| !t.is_empty() && !is_annotation(t)).collect();
+        let text: Vec<String> = state
+            .as_iter()
+            .filter_map(|seg| seg.to_str_lossy().ok().map(|t| t.trim().to_string()))
+            .filter(|t| !t.is_empty() && !is_annotation(t))
+            .collect();
         Ok(text.join(" "))
     }
 
@@ -152,7 +173,8 @@ impl Model {
         for _ in 0..MAX_PASSES {
             let offset = start as f64 / SAMPLE_RATE as f64;
             let shifted = |t: f64| to_recording(offset + t);
-            let (mut found, last_onset) = self.pass(state, &samples[start..], &shifted, opts, temperature, one_window)?;
+            let (mut found, last_onset) =
+                self.pass(state, &samples[start..], &shifted, opts, temperature, one_window)?;
             // The word a continuation restarts on was decoded twice: keep the first reading.
             if let Some(prev) = segments.last().and_then(|s| s.words.last()).map(|w| w.start) {
                 for seg in &mut found {
@@ -314,7 +336,13 @@ pub struct RawToken {
 /// the mean of its tokens'.
 pub fn words_and_tokens(raw: &[RawToken], seg_end: f64) -> Vec<(Word, Vec<Token>)> {
     let onset = |t: &RawToken| t.t_dtw.unwrap_or(t.t0);
-    let token = |t: &RawToken| Token { id: t.id, text: String::from_utf8_lossy(&t.bytes).into_owned(), probability: t.p, start: ms(onset(t)), end: ms(t.t1.max(onset(t))) };
+    let token = |t: &RawToken| Token {
+        id: t.id,
+        text: String::from_utf8_lossy(&t.bytes).into_owned(),
+        probability: t.p,
+        start: ms(onset(t)),
+        end: ms(t.t1.max(onset(t))),
+    };
     let mut groups: Vec<Vec<&RawToken>> = Vec::new();
     for t in raw {
         match groups.last_mut() {
@@ -340,7 +368,8 @@ pub fn words_and_tokens(raw: &[RawToken], seg_end: f64) -> Vec<(Word, Vec<Token>
                 (false, _) => g.last().map_or(start, |t| t.t1),
             };
             let probability = g.iter().map(|t| t.p).sum::<f32>() / g.len() as f32;
-            let word = Word { text, start: ms(start), end: ms(end.max(start)), probability, speaker: None, overlap: vec![] };
+            let word =
+                Word { text, start: ms(start), end: ms(end.max(start)), probability, speaker: None, overlap: vec![] };
             Some((word, g.iter().map(|t| token(t)).collect()))
         })
         .collect()
@@ -398,7 +427,12 @@ mod tests {
 
     #[test]
     fn tokens_become_words_with_dtw_onsets() {
-        let raw = [tok(" Good", 0.0, 0.3, Some(0.8)), tok(" morn", 0.3, 0.5, Some(1.1)), tok("ing,", 0.5, 0.7, Some(1.3)), tok(" all", 0.7, 0.9, Some(1.6))];
+        let raw = [
+            tok(" Good", 0.0, 0.3, Some(0.8)),
+            tok(" morn", 0.3, 0.5, Some(1.1)),
+            tok("ing,", 0.5, 0.7, Some(1.3)),
+            tok(" all", 0.7, 0.9, Some(1.6)),
+        ];
         let words = words_and_tokens(&raw, 2.0);
         let w: Vec<(&str, f64, f64)> = words.iter().map(|(w, _)| (w.text.as_str(), w.start, w.end)).collect();
         assert_eq!(w, [("Good", 0.8, 1.1), ("morning,", 1.1, 1.6), ("all", 1.6, 2.0)]);
@@ -417,24 +451,52 @@ mod tests {
     #[test]
     fn a_character_split_across_tokens_is_rebuilt() {
         let e_acute = "é".as_bytes();
-        let raw = [tok(" caf", 0.0, 0.1, None), RawToken { bytes: vec![e_acute[0]], ..tok("", 0.1, 0.2, None) }, RawToken { bytes: vec![e_acute[1]], ..tok("", 0.2, 0.3, None) }];
+        let raw = [
+            tok(" caf", 0.0, 0.1, None),
+            RawToken { bytes: vec![e_acute[0]], ..tok("", 0.1, 0.2, None) },
+            RawToken { bytes: vec![e_acute[1]], ..tok("", 0.2, 0.3, None) },
+        ];
         assert_eq!(words_and_tokens(&raw, 1.0)[0].0.text, "café");
     }
 
     fn words(spec: &[(&str, f64)]) -> Vec<(Word, Vec<Token>)> {
-        spec.iter().map(|(t, s)| (Word { text: t.to_string(), start: *s, end: s + 0.3, probability: 1.0, speaker: None, overlap: vec![] }, vec![])).collect()
+        spec.iter()
+            .map(|(t, s)| {
+                (
+                    Word {
+                        text: t.to_string(),
+                        start: *s,
+                        end: s + 0.3,
+                        probability: 1.0,
+                        speaker: None,
+                        overlap: vec![],
+                    },
+                    vec![],
+                )
+            })
+            .collect()
     }
 
     #[test]
     fn sentences_end_at_punctuation_and_pauses() {
-        let segs = sentences(words(&[("Good", 0.0), ("morning.", 0.4), ("Welcome", 0.8), ("all", 1.2), ("then", 4.0), ("\"Go!\"", 4.4), ("Dr.", 5.0)]));
-        let texts: Vec<String> = segs.iter().map(|(w, _)| w.iter().map(|x| x.text.as_str()).collect::<Vec<_>>().join(" ")).collect();
+        let segs = sentences(words(&[
+            ("Good", 0.0),
+            ("morning.", 0.4),
+            ("Welcome", 0.8),
+            ("all", 1.2),
+            ("then", 4.0),
+            ("\"Go!\"", 4.4),
+            ("Dr.", 5.0),
+        ]));
+        let texts: Vec<String> =
+            segs.iter().map(|(w, _)| w.iter().map(|x| x.text.as_str()).collect::<Vec<_>>().join(" ")).collect();
         assert_eq!(texts, ["Good morning.", "Welcome all", "then \"Go!\"", "Dr."]);
     }
 
     #[test]
     fn long_sentences_split_at_a_clause() {
-        let spec: Vec<(String, f64)> = (0..40).map(|i| (if i == 31 { "word,".to_string() } else { "word".to_string() }, i as f64 * 0.3)).collect();
+        let spec: Vec<(String, f64)> =
+            (0..40).map(|i| (if i == 31 { "word,".to_string() } else { "word".to_string() }, i as f64 * 0.3)).collect();
         let spec: Vec<(&str, f64)> = spec.iter().map(|(t, s)| (t.as_str(), *s)).collect();
         let segs = sentences(words(&spec));
         assert_eq!(segs.iter().map(|(w, _)| w.len()).collect::<Vec<_>>(), [32, 8]);

@@ -71,7 +71,8 @@ fn batches_do_each_recording_once_isolate_failures_and_redo_what_changed() {
         assert!(out.join(s).join("session.json").is_file(), "{s} was not done: {}", stderr(&o));
     }
     assert!(!out.join("2022/broken/session.json").exists());
-    let all_done = pairs(&[("2021/a.wav", "done"), ("2021/b.wav", "done"), ("2022/broken.wav", "failed"), ("2022/c.wav", "done")]);
+    let all_done =
+        pairs(&[("2021/a.wav", "done"), ("2021/b.wav", "done"), ("2022/broken.wav", "failed"), ("2022/c.wav", "done")]);
     assert_eq!(log_since(&out, 0), all_done);
     let catalog: Value = serde_json::from_str(&std::fs::read_to_string(out.join("catalog.json")).unwrap()).unwrap();
     assert_eq!(catalog["sessions"].as_array().unwrap().len(), 3);
@@ -86,14 +87,30 @@ fn batches_do_each_recording_once_isolate_failures_and_redo_what_changed() {
     // Again: nothing is transcribed.
     let seen = log_len(&out);
     batch(&input, &out, &[]);
-    assert_eq!(log_since(&out, seen), pairs(&[("2021/a.wav", "skipped"), ("2021/b.wav", "skipped"), ("2022/broken.wav", "failed"), ("2022/c.wav", "skipped")]));
+    assert_eq!(
+        log_since(&out, seen),
+        pairs(&[
+            ("2021/a.wav", "skipped"),
+            ("2021/b.wav", "skipped"),
+            ("2022/broken.wav", "failed"),
+            ("2022/c.wav", "skipped")
+        ])
+    );
 
     // New audio in one file redoes that file only.
     let audio = sample_head(80.0);
     write_wav(&input.join("2022/c.wav"), 16_000, &audio[60 * 16_000..70 * 16_000]);
     let seen = log_len(&out);
     batch(&input, &out, &[]);
-    assert_eq!(log_since(&out, seen), pairs(&[("2021/a.wav", "skipped"), ("2021/b.wav", "skipped"), ("2022/broken.wav", "failed"), ("2022/c.wav", "done")]));
+    assert_eq!(
+        log_since(&out, seen),
+        pairs(&[
+            ("2021/a.wav", "skipped"),
+            ("2021/b.wav", "skipped"),
+            ("2022/broken.wav", "failed"),
+            ("2022/c.wav", "done")
+        ])
+    );
 
     // The broken file mended: --retry-failed does it and nothing else.
     write_wav(&input.join("2022/broken.wav"), 16_000, &audio[20 * 16_000..28 * 16_000]);
@@ -110,7 +127,11 @@ fn batches_do_each_recording_once_isolate_failures_and_redo_what_changed() {
 
 /// Every file under `dir` but the batch log, with its bytes.
 fn contents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    files_in(dir).into_iter().filter(|p| !p.ends_with("batch-log.jsonl")).map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap())).collect()
+    files_in(dir)
+        .into_iter()
+        .filter(|p| !p.ends_with("batch-log.jsonl"))
+        .map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap()))
+        .collect()
 }
 
 fn assert_same(a: &BTreeMap<PathBuf, Vec<u8>>, b: &BTreeMap<PathBuf, Vec<u8>>, what: &str) {
@@ -148,7 +169,11 @@ fn killed_and_sharded_batches_end_as_one_uninterrupted_run() {
         child.wait().unwrap();
         let o = batch(&input, &dir, &[]);
         assert!(o.status.success(), "seed {seed}: {}", stderr(&o));
-        assert_same(&reference, &contents(&dir), &format!("killed at {:.0}% (seed {seed}) and resumed", fraction * 100.0));
+        assert_same(
+            &reference,
+            &contents(&dir),
+            &format!("killed at {:.0}% (seed {seed}) and resumed", fraction * 100.0),
+        );
     }
 
     // Four shards into one folder do every recording exactly once; the merged catalog is
@@ -197,15 +222,22 @@ fn the_kubernetes_job_manifest_shards_the_archive() {
     let pod = &spec["template"]["spec"];
     assert!(matches!(pod["restartPolicy"].as_str(), Some("OnFailure" | "Never")));
     let container = &pod["containers"][0];
-    let command: Vec<&str> = container["command"].as_vec().expect("command").iter().filter_map(|c| c.as_str()).collect();
+    let command: Vec<&str> =
+        container["command"].as_vec().expect("command").iter().filter_map(|c| c.as_str()).collect();
     assert_eq!(&command[..2], ["rapporteur", "batch"]);
     assert!(command.windows(2).any(|w| w == ["--shard", "auto"]), "{command:?}");
     assert!(command.contains(&"--out"));
-    let env: Vec<(&str, &str)> = container["env"].as_vec().expect("env").iter().map(|e| (e["name"].as_str().unwrap(), e["value"].as_str().unwrap_or(""))).collect();
+    let env: Vec<(&str, &str)> = container["env"]
+        .as_vec()
+        .expect("env")
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap(), e["value"].as_str().unwrap_or("")))
+        .collect();
     let shards = env.iter().find(|(n, _)| *n == "RAPPORTEUR_SHARDS").expect("RAPPORTEUR_SHARDS").1;
     assert_eq!(shards.parse::<usize>().ok(), Some(completions), "RAPPORTEUR_SHARDS must equal completions");
     let mounts = container["volumeMounts"].as_vec().expect("volumeMounts");
-    let volumes: Vec<&str> = pod["volumes"].as_vec().expect("volumes").iter().filter_map(|v| v["name"].as_str()).collect();
+    let volumes: Vec<&str> =
+        pod["volumes"].as_vec().expect("volumes").iter().filter_map(|v| v["name"].as_str()).collect();
     assert!(mounts.iter().all(|m| volumes.contains(&m["name"].as_str().unwrap())));
 
     // What each pod reads (Kubernetes sets JOB_COMPLETION_INDEX 0..completions-1): every

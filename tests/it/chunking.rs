@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::helpers::*;
 use rapporteur::audio::vad::Vad;
-use rapporteur::audio::{decode, Pcm, SAMPLE_RATE};
+use rapporteur::audio::{Pcm, SAMPLE_RATE, decode};
 use rapporteur::eval::wer::{normalize, wer};
 use rapporteur::models::catalog::{Kind, VAD};
 use rapporteur::models::store::Store;
@@ -79,7 +79,8 @@ fn speech_across_forced_cuts_is_neither_lost_nor_duplicated() {
     let plan = PlanParams { max_chunk_s: 6.0, ..PlanParams::default() };
     let t = chunked(&model, &mut vad, &turn, &plan);
     assert!(t.chunks.len() >= 3, "{:?}", t.chunks);
-    let words: Vec<(f64, String)> = t.segments.iter().flat_map(|s| s.words.iter().map(|w| (w.start, normalize(&w.text).join(" ")))).collect();
+    let words: Vec<(f64, String)> =
+        t.segments.iter().flat_map(|s| s.words.iter().map(|w| (w.start, normalize(&w.text).join(" ")))).collect();
     for c in &t.chunks[1..] {
         let seam = c.start_s(SAMPLE_RATE);
         let before = words.iter().rev().find(|w| w.0 < seam);
@@ -102,7 +103,17 @@ fn run_on(samples: &[f32], name: &str) -> Value {
     let wav = dir.path().join(format!("{name}.wav"));
     write_wav(&wav, SAMPLE_RATE, samples);
     let out = dir.path().join("out");
-    let o = run(&["run", wav.to_str().unwrap(), "--model", "tiny.en", "--language", "en", "--out", out.to_str().unwrap(), "--quiet"]);
+    let o = run(&[
+        "run",
+        wav.to_str().unwrap(),
+        "--model",
+        "tiny.en",
+        "--language",
+        "en",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     serde_json::from_str(&std::fs::read_to_string(out.join(name).join("session.json")).unwrap()).unwrap()
 }
@@ -150,8 +161,16 @@ fn a_two_minute_silence_inside_speech_stays_empty() {
     audio.extend(std::iter::repeat_n(0.0, 120 * rate));
     audio.extend(&head);
     let v = run_on(&audio, "gap");
-    let starts: Vec<f64> = v["segments"].as_array().unwrap().iter().flat_map(|s| s["words"].as_array().unwrap().iter().map(|w| w["start"].as_f64().unwrap())).collect();
-    assert!(starts.iter().any(|s| *s < 12.0) && starts.iter().any(|s| *s > 132.0), "speech on both sides is transcribed");
+    let starts: Vec<f64> = v["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["words"].as_array().unwrap().iter().map(|w| w["start"].as_f64().unwrap()))
+        .collect();
+    assert!(
+        starts.iter().any(|s| *s < 12.0) && starts.iter().any(|s| *s > 132.0),
+        "speech on both sides is transcribed"
+    );
     let inside: Vec<&f64> = starts.iter().filter(|s| **s > 12.5 && **s < 131.5).collect();
     assert!(inside.is_empty(), "words inside the silent gap at {inside:?}");
 }

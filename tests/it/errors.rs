@@ -11,7 +11,16 @@ fn a_text_file_named_wav_is_refused_and_the_batch_goes_on() {
     let good = dir.path().join("good.wav");
     write_wav(&good, 16_000, &sample_head(4.0));
     let out = dir.path().join("out");
-    let o = run(&["run", bad.to_str().unwrap(), good.to_str().unwrap(), "--model", "tiny.en", "--out", out.to_str().unwrap(), "--quiet"]);
+    let o = run(&[
+        "run",
+        bad.to_str().unwrap(),
+        good.to_str().unwrap(),
+        "--model",
+        "tiny.en",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let msg = stderr(&o);
     assert!(msg.contains("notes.wav") && msg.contains("cannot decode"), "{msg}");
@@ -30,7 +39,11 @@ fn empty_and_missing_files_are_input_errors() {
     for (file, words) in [(&empty, "is empty"), (&missing, "cannot open")] {
         let o = run(&["run", file.to_str().unwrap(), "--model", "tiny.en", "--out", out.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-        assert!(stderr(&o).contains(file.file_name().unwrap().to_str().unwrap()) && stderr(&o).contains(words), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(file.file_name().unwrap().to_str().unwrap()) && stderr(&o).contains(words),
+            "{}",
+            stderr(&o)
+        );
     }
     assert!(files_in(&out).is_empty(), "{:?}", files_in(&out));
 }
@@ -88,7 +101,10 @@ fn broken_recordings_are_refused_with_what_to_do() {
 
     let truncated = dir.path().join("truncated.wav");
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
-    refused(&truncated, "it is truncated: it ends after 3.0 s of the 6.0 s its header promises; copy or export it again, or pass --allow-truncated");
+    refused(
+        &truncated,
+        "it is truncated: it ends after 3.0 s of the 6.0 s its header promises; copy or export it again, or pass --allow-truncated",
+    );
 
     // A header claiming a 2.87 GHz sample rate (found by the fuzzer: it made the resampler hang).
     let mut header = bytes.clone();
@@ -138,10 +154,24 @@ fn a_truncated_recording_is_transcribed_when_allowed_with_a_note() {
     let truncated = dir.path().join("cut.wav");
     std::fs::write(&truncated, &bytes[..bytes.len() * 3 / 4]).unwrap();
     let out = dir.path().join("out");
-    let o = run(&["run", truncated.to_str().unwrap(), "--allow-truncated", "--no-diarize", "--model", "tiny.en", "--out", out.to_str().unwrap()]);
+    let o = run(&[
+        "run",
+        truncated.to_str().unwrap(),
+        "--allow-truncated",
+        "--no-diarize",
+        "--model",
+        "tiny.en",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("cut.wav: the recording is truncated: only its first 6.0 s were transcribed"), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("cut/session.json")).unwrap()).unwrap();
+    assert!(
+        stderr(&o).contains("cut.wav: the recording is truncated: only its first 6.0 s were transcribed"),
+        "{}",
+        stderr(&o)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("cut/session.json")).unwrap()).unwrap();
     assert_eq!(v["duration_s"], 6.0);
     assert!(v["notes"][0].as_str().unwrap().contains("truncated"), "{}", v["notes"]);
 }
@@ -193,7 +223,13 @@ fn a_closed_pipe_ends_a_listing_quietly_and_a_full_disk_is_an_output_error() {
         let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
         let o = rapporteur().args(args).arg("--models-dir").arg(&models).stdout(full).output().unwrap();
         assert_eq!(o.status.code(), Some(5), "{args:?}: {}", stderr(&o));
-        assert!(stderr(&o).contains("cannot write the list") && stderr(&o).contains("standard output") && !stderr(&o).contains("panicked"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("cannot write the list")
+                && stderr(&o).contains("standard output")
+                && !stderr(&o).contains("panicked"),
+            "{}",
+            stderr(&o)
+        );
     }
 }
 
@@ -212,7 +248,10 @@ fn control_characters_in_paths_are_escaped_on_the_terminal() {
             assert!(err.contains("a\\u{1b}[2J\\u{1b}]0;pwned\\u{7}b\\u{9b}31m\\nerror: all good"), "{err:?}");
         } else {
             let event: serde_json::Value = serde_json::from_str(err.trim()).unwrap();
-            assert!(event["file"].as_str().unwrap().ends_with("a\u{1b}[2J\u{1b}]0;pwned\u{7}b\u{9b}31m\nerror: all good"), "scripts get the name as it is");
+            assert!(
+                event["file"].as_str().unwrap().ends_with("a\u{1b}[2J\u{1b}]0;pwned\u{7}b\u{9b}31m\nerror: all good"),
+                "scripts get the name as it is"
+            );
         }
     }
 }
@@ -243,7 +282,12 @@ fn pipes_and_devices_are_refused_as_not_regular_files_without_waiting() {
         let o = child.wait_with_output().unwrap();
         let msg = stderr(&o);
         assert_eq!(o.status.code(), Some(3), "{input}: {msg}");
-        assert!(msg.contains(&format!("{input} is not a regular file (a pipe or device); save the recording to a file first")), "{msg}");
+        assert!(
+            msg.contains(&format!(
+                "{input} is not a regular file (a pipe or device); save the recording to a file first"
+            )),
+            "{msg}"
+        );
     }
     assert!(files_in(&out).is_empty(), "{:?}", files_in(&out));
 }
@@ -263,7 +307,8 @@ fn a_wav_streamed_through_a_pipe_is_read_to_its_end() {
     assert_eq!(&bytes[data + 4..data + 8], &[0xff; 4], "data size is the streaming placeholder");
 
     let out = dir.path().join("out");
-    let o = run(&["run", piped.to_str().unwrap(), "--no-diarize", "--model", "tiny.en", "--out", out.to_str().unwrap()]);
+    let o =
+        run(&["run", piped.to_str().unwrap(), "--no-diarize", "--model", "tiny.en", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("truncated"), "{}", stderr(&o));
     let record = std::fs::read_to_string(out.join("piped/session.json")).unwrap();
@@ -281,10 +326,14 @@ fn a_recognised_recording_is_told_the_real_fix_not_to_convert() {
     let bytes = std::fs::read(&wav).unwrap();
     let out = dir.path().join("out");
 
-    let o = run(&["run", wav.to_str().unwrap(), "--channel", "3", "--model", "tiny.en", "--out", out.to_str().unwrap()]);
+    let o =
+        run(&["run", wav.to_str().unwrap(), "--channel", "3", "--model", "tiny.en", "--out", out.to_str().unwrap()]);
     let msg = stderr(&o);
     assert_eq!(o.status.code(), Some(3), "{msg}");
-    assert!(msg.contains("it has 1 channel, so there is no channel 3; choose --channel 1") && !msg.contains("convert it"), "{msg}");
+    assert!(
+        msg.contains("it has 1 channel, so there is no channel 3; choose --channel 1") && !msg.contains("convert it"),
+        "{msg}"
+    );
 
     // The data chunk before the format chunk: a WAV, in an order we cannot read.
     let swapped = dir.path().join("swapped.wav");

@@ -52,7 +52,10 @@ fn assert_complete(dir: &Path) {
         assert_eq!(len, d["bytes"].as_u64().unwrap(), "{name}");
     }
     let names: Vec<&str> = docs.iter().map(|d| d["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"transcript.txt") && names.contains(&"review.html") && names.contains(&"minutes.docx"), "{names:?}");
+    assert!(
+        names.contains(&"transcript.txt") && names.contains(&"review.html") && names.contains(&"minutes.docx"),
+        "{names:?}"
+    );
 }
 
 /// `...wav` has the stem `..`, and `..wav` the stem `.`: as session folders they would be the
@@ -74,7 +77,11 @@ fn recordings_whose_names_are_dots_are_refused_and_nothing_leaves_out() {
     for name in ["...wav", "..wav"] {
         let o = rap("run", &a.join(name), &out, &FAST);
         assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
-        assert!(stderr(&o).contains(&format!("{name}: ")) && stderr(&o).contains("rename the recording"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(&format!("{name}: ")) && stderr(&o).contains("rename the recording"),
+            "{}",
+            stderr(&o)
+        );
     }
     assert_eq!(files_in(tmp.path()), before, "run wrote something");
 
@@ -82,14 +89,21 @@ fn recordings_whose_names_are_dots_are_refused_and_nothing_leaves_out() {
     let o = rap("batch", &a.join("list.txt"), &out, &FAST);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let want: Vec<(String, String)> =
-        [("...wav", "failed"), ("..wav", "failed"), ("sub/...mp3", "failed"), ("good.wav", "done")].iter().map(|(r, s)| (r.to_string(), s.to_string())).collect();
+        [("...wav", "failed"), ("..wav", "failed"), ("sub/...mp3", "failed"), ("good.wav", "done")]
+            .iter()
+            .map(|(r, s)| (r.to_string(), s.to_string()))
+            .collect();
     let mut got = log(&out);
     got.sort();
     let mut want = want;
     want.sort();
     assert_eq!(got, want);
-    let new: Vec<PathBuf> = files_in(tmp.path()).into_iter().filter(|p| !before.contains(p) && !p.ends_with("list.txt")).collect();
-    assert!(new.iter().all(|p| p.starts_with(out.join("good")) || p.parent() == Some(&out)), "written outside a session folder: {new:?}");
+    let new: Vec<PathBuf> =
+        files_in(tmp.path()).into_iter().filter(|p| !before.contains(p) && !p.ends_with("list.txt")).collect();
+    assert!(
+        new.iter().all(|p| p.starts_with(out.join("good")) || p.parent() == Some(&out)),
+        "written outside a session folder: {new:?}"
+    );
     assert_complete(&out.join("good"));
     for precious in [tmp.path().join("session.json"), a.join("session.json")] {
         assert_eq!(std::fs::read_to_string(precious).unwrap(), "precious");
@@ -119,7 +133,12 @@ fn folder_links_are_not_followed() {
     std::os::unix::fs::symlink(".", out.join("loop")).unwrap();
     let o = rapporteur().args(["catalog", out.to_str().unwrap(), "--quiet"]).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    let paths: Vec<String> = json(&out.join("catalog.json"))["sessions"].as_array().unwrap().iter().map(|s| s["path"].as_str().unwrap().to_string()).collect();
+    let paths: Vec<String> = json(&out.join("catalog.json"))["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["path"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(paths, ["linked", "rec"]);
 }
 
@@ -149,7 +168,11 @@ fn links_in_the_output_folder_are_never_written_through() {
     assert!(read(&out.join("jfk"), "minutes.md").contains("From beside the recording"));
 
     // Random bytes: decoding them first would fail with exit 3, not 5.
-    std::fs::write(rec.join("k.wav"), (0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect::<Vec<u8>>()).unwrap();
+    std::fs::write(
+        rec.join("k.wav"),
+        (0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect::<Vec<u8>>(),
+    )
+    .unwrap();
     std::fs::create_dir_all(tmp.path().join("elsewhere")).unwrap();
     std::os::unix::fs::symlink(tmp.path().join("elsewhere"), out.join("k")).unwrap();
     let o = rap("run", &rec.join("k.wav"), &out, &FAST);
@@ -190,7 +213,10 @@ impl Tmpfs {
     /// Mounts one at `at` with `options`, or says why it cannot (not root, no mount).
     fn mount(at: &Path, options: &str) -> Result<Tmpfs, String> {
         std::fs::create_dir_all(at).unwrap();
-        let o = std::process::Command::new("mount").args(["-t", "tmpfs", "-o", options, "tmpfs", at.to_str().unwrap()]).output().map_err(|e| e.to_string())?;
+        let o = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs", at.to_str().unwrap()])
+            .output()
+            .map_err(|e| e.to_string())?;
         if !o.status.success() {
             return Err(String::from_utf8_lossy(&o.stderr).trim().to_string());
         }
@@ -198,7 +224,10 @@ impl Tmpfs {
     }
 
     fn remount(&self, options: &str) {
-        let o = std::process::Command::new("mount").args(["-o", &format!("remount,{options}"), self.0.to_str().unwrap()]).output().unwrap();
+        let o = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{options}"), self.0.to_str().unwrap()])
+            .output()
+            .unwrap();
         assert!(o.status.success(), "remount: {}", String::from_utf8_lossy(&o.stderr));
     }
 }
@@ -256,7 +285,12 @@ fn a_full_disk_leaves_no_session_json_and_the_next_batch_completes_the_folder() 
     std::fs::write(input.join("ro.wav"), b"not audio, and never decoded").unwrap();
     let o = rap("run", &input.join("ro.wav"), &out, &FAST);
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
-    assert!(stderr(&o).contains(&format!("cannot write to {}", out.join("ro").display())) && stderr(&o).contains("Read-only"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("cannot write to {}", out.join("ro").display()))
+            && stderr(&o).contains("Read-only"),
+        "{}",
+        stderr(&o)
+    );
     drop(ro);
 }
 
@@ -278,7 +312,17 @@ fn a_kill_while_documents_are_replaced_never_leaves_the_old_session_json() {
     // Again with diarization, which changes transcript.txt, the first document written; the
     // test hook stops the process right after it.
     let mut child = rapporteur()
-        .args(["run", input.join("rec.wav").to_str().unwrap(), "--out", out.to_str().unwrap(), "--model", "tiny.en", "--language", "en", "--quiet"])
+        .args([
+            "run",
+            input.join("rec.wav").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--model",
+            "tiny.en",
+            "--language",
+            "en",
+            "--quiet",
+        ])
         .env("RAPPORTEUR_TEST_PAUSE_AFTER_FIRST_DOCUMENT", "120")
         .stderr(Stdio::piped())
         .spawn()
@@ -342,7 +386,12 @@ fn a_folder_locked_by_another_process_is_left_to_it() {
     let out = tmp.path().join("out");
     let dir = out.join("rec");
     std::fs::create_dir_all(&dir).unwrap();
-    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(".rapporteur.lock")).unwrap();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(".rapporteur.lock"))
+        .unwrap();
     lock.try_lock().unwrap();
     let live_temp = dir.join(".transcript.txt.AbC123.tmp");
     std::fs::write(&live_temp, "being written").unwrap();

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use rapporteur::audio::decode::{decode, decode_with, Channels, Options};
+use rapporteur::audio::decode::{Channels, Options, decode, decode_with};
 use rapporteur::eval::wer::wer;
 use serde_json::Value;
 
@@ -31,7 +31,13 @@ fn reference_wav(dir: &Path, seconds: f32) -> PathBuf {
 
 fn transcript(session_json: &Path) -> String {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(session_json).unwrap()).unwrap();
-    v["segments"].as_array().unwrap().iter().map(|s| s["text"].as_str().unwrap().trim().to_string()).collect::<Vec<_>>().join(" ")
+    v["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["text"].as_str().unwrap().trim().to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Pearson correlation of two signals over their common length.
@@ -64,8 +70,42 @@ fn every_format_gives_the_transcript_of_the_16k_wav() {
         ("flac.flac", &["-ar", "48000", "-c:a", "flac"]),
         ("ogg.ogg", &["-ar", "44100", "-ac", "2", "-c:a", "libvorbis", "-q:a", "5"]),
         // A meeting platform's video export: the audio track is taken.
-        ("mp4video.mp4", &["-f", "lavfi", "-i", "color=c=blue:s=64x64:r=5", "-shortest", "-map", "1:v", "-map", "0:a", "-c:v", "mpeg4", "-c:a", "aac"]),
-        ("mkvvideo.mkv", &["-f", "lavfi", "-i", "color=c=blue:s=64x64:r=5", "-shortest", "-map", "1:v", "-map", "0:a", "-c:v", "mpeg4", "-c:a", "libvorbis"]),
+        (
+            "mp4video.mp4",
+            &[
+                "-f",
+                "lavfi",
+                "-i",
+                "color=c=blue:s=64x64:r=5",
+                "-shortest",
+                "-map",
+                "1:v",
+                "-map",
+                "0:a",
+                "-c:v",
+                "mpeg4",
+                "-c:a",
+                "aac",
+            ],
+        ),
+        (
+            "mkvvideo.mkv",
+            &[
+                "-f",
+                "lavfi",
+                "-i",
+                "color=c=blue:s=64x64:r=5",
+                "-shortest",
+                "-map",
+                "1:v",
+                "-map",
+                "0:a",
+                "-c:v",
+                "mpeg4",
+                "-c:a",
+                "libvorbis",
+            ],
+        ),
     ];
     let mut files = vec![reference.clone()];
     for (name, args) in encodings {
@@ -74,7 +114,17 @@ fn every_format_gives_the_transcript_of_the_16k_wav() {
         files.push(path);
     }
     let out = dir.path().join("out");
-    let mut args = vec!["run", "--model", "tiny.en", "--language", "en", "--no-diarize", "--quiet", "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "run",
+        "--model",
+        "tiny.en",
+        "--language",
+        "en",
+        "--no-diarize",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
     args.extend(files.iter().map(|f| f.to_str().unwrap()));
     let o = run(&args);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -94,15 +144,24 @@ fn every_wav_sample_format_decodes_to_the_same_signal() {
     let dir = tempfile::tempdir().unwrap();
     let reference = reference_wav(dir.path(), 5.0);
     let (expected, _) = decode(&reference).unwrap();
-    for (codec, rate, min_correlation) in
-        [("pcm_u8", "16000", 0.99), ("pcm_s16le", "8000", 0.95), ("pcm_s24le", "48000", 0.99), ("pcm_s32le", "22050", 0.99), ("pcm_f32le", "44100", 0.99), ("pcm_f64le", "96000", 0.99)]
-    {
+    for (codec, rate, min_correlation) in [
+        ("pcm_u8", "16000", 0.99),
+        ("pcm_s16le", "8000", 0.95),
+        ("pcm_s24le", "48000", 0.99),
+        ("pcm_s32le", "22050", 0.99),
+        ("pcm_f32le", "44100", 0.99),
+        ("pcm_f64le", "96000", 0.99),
+    ] {
         let path = dir.path().join(format!("{codec}-{rate}.wav"));
         ffmpeg(&reference, &["-c:a", codec, "-ar", rate, "-ac", "2"], &path);
         let (pcm, source) = decode(&path).unwrap();
         assert_eq!(source.sample_rate.to_string(), rate);
         assert_eq!((source.channels, source.codec.as_str()), (2, codec));
-        assert!((pcm.samples.len() as i64 - expected.samples.len() as i64).abs() <= 2, "{codec}: {} samples", pcm.samples.len());
+        assert!(
+            (pcm.samples.len() as i64 - expected.samples.len() as i64).abs() <= 2,
+            "{codec}: {} samples",
+            pcm.samples.len()
+        );
         // Resampling there and back loses a little near 8 kHz; 8 kHz audio keeps only the band
         // below 4 kHz, so it correlates less.
         let c = correlation(&expected.samples, &pcm.samples);
@@ -130,7 +189,10 @@ fn a_channel_can_be_picked_or_each_kept_apart() {
     assert!(correlation(&expected.samples, &each[2].samples) > 0.999);
     let (mix, _) = pick(Channels::Mix).unwrap();
     let peak = |x: &[i16]| x.iter().map(|s| s.unsigned_abs()).max().unwrap() as f64;
-    assert!((peak(&mix[0].samples) / peak(&expected.samples) - 1.0 / 6.0).abs() < 0.01, "the mix averages the channels");
+    assert!(
+        (peak(&mix[0].samples) / peak(&expected.samples) - 1.0 / 6.0).abs() < 0.01,
+        "the mix averages the channels"
+    );
 
     let err = pick(Channels::One(6)).unwrap_err().to_string();
     assert!(err.contains("six.wav") && err.contains("6 channels") && err.contains("--channel 1 to 6"), "{err}");
@@ -145,7 +207,12 @@ fn channels_as_speakers_gives_each_channel_its_speaker() {
     let head = sample_head(45.0);
     let switch = (23.8 * 16_000.0) as usize;
     let wav = dir.path().join("two-mics.wav");
-    let spec = hound::WavSpec { channels: 2, sample_rate: 16_000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
     let mut w = hound::WavWriter::create(&wav, spec).unwrap();
     for (i, s) in head.iter().enumerate() {
         let (near, far) = ((s * 32767.0) as i16, (s * 0.1 * 32767.0) as i16);
@@ -155,7 +222,18 @@ fn channels_as_speakers_gives_each_channel_its_speaker() {
     }
     w.finalize().unwrap();
     let out = dir.path().join("out");
-    let o = run(&["run", wav.to_str().unwrap(), "--channels-as-speakers", "--model", "tiny.en", "--language", "en", "--quiet", "--out", out.to_str().unwrap()]);
+    let o = run(&[
+        "run",
+        wav.to_str().unwrap(),
+        "--channels-as-speakers",
+        "--model",
+        "tiny.en",
+        "--language",
+        "en",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_str(&std::fs::read_to_string(out.join("two-mics/session.json")).unwrap()).unwrap();
     assert_eq!(v["speakers"].as_array().unwrap().len(), 2);

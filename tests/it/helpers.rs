@@ -59,7 +59,8 @@ pub fn sample_run() -> &'static (PathBuf, String) {
     RUN.get_or_init(|| {
         tiny_en();
         let out = tempfile::Builder::new().prefix("rapporteur-it-").tempdir().unwrap().keep();
-        let o = run(&["run", SAMPLE, "--model", "tiny.en", "--language", "en", "--out", out.to_str().unwrap(), "--json"]);
+        let o =
+            run(&["run", SAMPLE, "--model", "tiny.en", "--language", "en", "--out", out.to_str().unwrap(), "--json"]);
         assert!(o.status.success(), "run failed: {}", stderr(&o));
         (out.join("listening-session"), stderr(&o))
     })
@@ -67,7 +68,8 @@ pub fn sample_run() -> &'static (PathBuf, String) {
 
 /// Writes 16-bit mono WAV `samples` at `rate`.
 pub fn write_wav(path: &Path, rate: u32, samples: &[f32]) {
-    let spec = hound::WavSpec { channels: 1, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec =
+        hound::WavSpec { channels: 1, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
     let mut w = hound::WavWriter::create(path, spec).unwrap();
     for s in samples {
         w.write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16).unwrap();

@@ -15,7 +15,13 @@ fn reference() -> Vec<(f64, f64, &'static str)> {
         .map(|l| {
             let (span, rest) = l.trim_start_matches('[').split_once("] ").unwrap();
             let (a, b) = span.split_once('-').unwrap();
-            let language = if rest.starts_with("DISCUSSANT_FR") { "fr" } else if rest.starts_with("DISCUSSANT_ES") { "es" } else { "en" };
+            let language = if rest.starts_with("DISCUSSANT_FR") {
+                "fr"
+            } else if rest.starts_with("DISCUSSANT_ES") {
+                "es"
+            } else {
+                "en"
+            };
             (a.parse().unwrap(), b.parse().unwrap(), language)
         })
         .collect()
@@ -25,7 +31,16 @@ fn reference() -> Vec<(f64, f64, &'static str)> {
 fn french_and_spanish_interventions_are_found_marked_and_translated() {
     base();
     let out = tempfile::tempdir().unwrap();
-    let o = run(&["run", MIXED, "--languages", "en,fr,es", "--translate", "--out", out.path().to_str().unwrap(), "--quiet"]);
+    let o = run(&[
+        "run",
+        MIXED,
+        "--languages",
+        "en,fr,es",
+        "--translate",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--quiet",
+    ]);
     assert!(o.status.success(), "run failed: {}", stderr(&o));
     let dir = out.path().join("mixed-languages");
     let record: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("session.json")).unwrap()).unwrap();
@@ -42,11 +57,22 @@ fn french_and_spanish_interventions_are_found_marked_and_translated() {
     }
     // Each intervention is one turn in its language, translated into English.
     for (language, english_words) in [("fr", &[][..]), ("es", &["pandemic", "recommend"][..])] {
-        let turn = record["turns"].as_array().unwrap().iter().find(|t| t["language"] == language).unwrap_or_else(|| panic!("no {language} turn"));
+        let turn = record["turns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["language"] == language)
+            .unwrap_or_else(|| panic!("no {language} turn"));
         let truth = turns.iter().find(|t| t.2 == language).unwrap();
-        assert!((turn["start"].as_f64().unwrap() - truth.0).abs() <= 5.0, "{language} turn starts at {}, the script at {}", turn["start"], truth.0);
+        assert!(
+            (turn["start"].as_f64().unwrap() - truth.0).abs() <= 5.0,
+            "{language} turn starts at {}, the script at {}",
+            turn["start"],
+            truth.0
+        );
         let segs: Vec<&Value> = segments.iter().filter(|s| s["language"] == language).collect();
-        let english: String = segs.iter().map(|s| s["translation"].as_str().unwrap_or_default()).collect::<Vec<_>>().join(" ");
+        let english: String =
+            segs.iter().map(|s| s["translation"].as_str().unwrap_or_default()).collect::<Vec<_>>().join(" ");
         let original: String = segs.iter().map(|s| s["text"].as_str().unwrap()).collect::<Vec<_>>().join(" ");
         assert!(!english.trim().is_empty() && english != original, "{language}: no English rendering of {original}");
         for w in english_words {
@@ -56,11 +82,20 @@ fn french_and_spanish_interventions_are_found_marked_and_translated() {
 
     let minutes = std::fs::read_to_string(dir.join("minutes.md")).unwrap();
     for language in ["French", "Spanish"] {
-        let line = minutes.lines().find(|l| l.contains(&format!("delivered in {language}; English translation"))).unwrap_or_else(|| panic!("no {language} intervention marked in:\n{minutes}"));
-        assert!(!line.contains("Muchas gracias") && !line.contains("Merci beaucoup"), "the minutes give the English, not the original: {line}");
+        let line = minutes
+            .lines()
+            .find(|l| l.contains(&format!("delivered in {language}; English translation")))
+            .unwrap_or_else(|| panic!("no {language} intervention marked in:\n{minutes}"));
+        assert!(
+            !line.contains("Muchas gracias") && !line.contains("Merci beaucoup"),
+            "the minutes give the English, not the original: {line}"
+        );
     }
     assert!(minutes.contains("**Languages:** English"), "{minutes}");
-    let recommendation = minutes.lines().find(|l| l.contains("in Spanish, translated")).unwrap_or_else(|| panic!("the Spanish recommendation is not listed:\n{minutes}"));
+    let recommendation = minutes
+        .lines()
+        .find(|l| l.contains("in Spanish, translated"))
+        .unwrap_or_else(|| panic!("the Spanish recommendation is not listed:\n{minutes}"));
     assert!(recommendation.to_lowercase().contains("we recommend"), "{recommendation}");
 
     // The transcript keeps both: the original, tagged, and the English under it.
@@ -74,7 +109,9 @@ fn languages_outside_an_english_only_model_are_refused() {
     tiny_en();
     let out = tempfile::tempdir().unwrap();
     for args in [&["--languages", "en,fr"][..], &["--translate"][..]] {
-        let o = run(&[&["run", MIXED, "--model", "tiny.en", "--out", out.path().to_str().unwrap(), "--quiet"][..], args].concat());
+        let o =
+            run(&[&["run", MIXED, "--model", "tiny.en", "--out", out.path().to_str().unwrap(), "--quiet"][..], args]
+                .concat());
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).contains("English-only") && stderr(&o).contains("base"), "{}", stderr(&o));
     }

@@ -2,10 +2,10 @@
 //! on the bundled sample and on audio they generate, with the real tiny.en model.
 
 mod batch;
-mod errors;
-mod formats;
 mod chunking;
+mod errors;
 mod folders;
+mod formats;
 mod helpers;
 mod languages;
 mod minutes;

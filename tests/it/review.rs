@@ -22,12 +22,24 @@ fn review_page_in_headless_chromium() {
     let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let playwright = root().join("tests/e2e/node_modules/playwright-core");
-    assert!(playwright.is_dir(), "{} is missing: run `scripts/setup.sh test` (npm ci in tests/e2e)", playwright.display());
-    assert!(Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some(), "no Chromium: run `scripts/setup.sh test`");
+    assert!(
+        playwright.is_dir(),
+        "{} is missing: run `scripts/setup.sh test` (npm ci in tests/e2e)",
+        playwright.display()
+    );
+    assert!(
+        Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some(),
+        "no Chromium: run `scripts/setup.sh test`"
+    );
 
     let out = root().join("target/e2e");
     let _ = std::fs::remove_dir_all(&out);
-    let o = Command::new("node").arg(root().join("tests/e2e/review.mjs")).arg(dir.join("review.html")).arg(&out).output().expect("node runs (scripts/setup.sh test installs it)");
+    let o = Command::new("node")
+        .arg(root().join("tests/e2e/review.mjs"))
+        .arg(dir.join("review.html"))
+        .arg(&out)
+        .output()
+        .expect("node runs (scripts/setup.sh test installs it)");
     let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
     assert!(o.status.success(), "the browser test failed:\n{said}");
     println!("{said}");
@@ -59,7 +71,10 @@ fn review_page_is_self_contained() {
         assert!(page.match_indices(external).all(|(i, _)| allowed(i)), "review.html refers to {external}");
     }
     let svg = read(session, "timeline.svg");
-    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"") && page.contains(&svg), "timeline.svg is the page's timeline");
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"") && page.contains(&svg),
+        "timeline.svg is the page's timeline"
+    );
     assert!(read(session, "minutes.md").contains("(timeline.svg)"), "the minutes show the timeline");
 }
 

@@ -16,7 +16,8 @@ use crate::helpers::{read, root, run, sample_head, stderr, tiny_en, word_xml, wr
 
 /// The recording's file name: markup, a URL scheme at the start, and every character that
 /// breaks an unencoded link (space, parentheses, `#`, `?`, `%`), but nothing Linux refuses.
-const FILE_NAME: &str = "javascript:alert('file') <img src=x onerror=alert('file')> a b (1) #1 q?x=1 50%41 \"q\" {{7*7}}.wav";
+const FILE_NAME: &str =
+    "javascript:alert('file') <img src=x onerror=alert('file')> a b (1) #1 q?x=1 50%41 \"q\" {{7*7}}.wav";
 
 /// Script, markup, link, template, Markdown and Unicode payloads (none with a control
 /// character: those are refused in names, see below). Alerts carry their number, so a dialog
@@ -99,9 +100,24 @@ fn hostile() -> &'static Hostile {
         std::fs::create_dir_all(&input).unwrap();
         let recording = input.join(FILE_NAME);
         write_wav(&recording, 16_000, &sample_head(40.0));
-        let o = run(&["run", recording.to_str().unwrap(), "--model", "tiny.en", "--language", "en", "--out", out.to_str().unwrap(), "--quiet"]);
+        let o = run(&[
+            "run",
+            recording.to_str().unwrap(),
+            "--model",
+            "tiny.en",
+            "--language",
+            "en",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
         assert!(o.status.success(), "run on a recording named {FILE_NAME:?}: {}", stderr(&o));
-        let dirs: Vec<PathBuf> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.path()).filter(|p| p.join("session.json").is_file()).collect();
+        let dirs: Vec<PathBuf> = std::fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.join("session.json").is_file())
+            .collect();
         assert_eq!(dirs.len(), 1, "one session folder under {}", out.display());
         let dir = dirs[0].clone();
         let expect = poison(&dir);
@@ -120,8 +136,10 @@ fn poison(dir: &Path) -> Value {
     let n = p.len();
     let pick = |i: usize| p[i % n].clone();
     let title = "<script>alert('title')</script> {{ 7*7 }} *t* | [t](javascript:alert('t')) &amp; \"'><img src=x onerror=alert('t')>";
-    let participants: Vec<Value> = (0..n).map(|i| json!({ "name": pick(i), "role": pick(i + 1), "organisation": pick(i + 2) })).collect();
-    let mut agenda: Vec<Value> = (0..n).map(|i| json!({ "item": "other", "title": pick(i + 3), "speakers": [pick(i)] })).collect();
+    let participants: Vec<Value> =
+        (0..n).map(|i| json!({ "name": pick(i), "role": pick(i + 1), "organisation": pick(i + 2) })).collect();
+    let mut agenda: Vec<Value> =
+        (0..n).map(|i| json!({ "item": "other", "title": pick(i + 3), "speakers": [pick(i)] })).collect();
     agenda.push(json!({ "item": "open_discussion", "title": pick(4) }));
     let meta = json!({
         "title": title,
@@ -136,13 +154,15 @@ fn poison(dir: &Path) -> Value {
     std::fs::write(dir.join("session.toml"), toml::to_string(&meta).unwrap()).unwrap();
 
     let mut record: Value = serde_json::from_str(&read(dir, "session.json")).unwrap();
-    let speakers: Vec<String> = record["speakers"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect();
+    let speakers: Vec<String> =
+        record["speakers"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect();
     assert!(!speakers.is_empty(), "the clip was diarized");
     // speakers.toml names the first voice; the library's match names the last (the only one
     // when diarization found one voice: then speakers.toml's name wins over it).
     let spoken = "<img src=x onerror=alert('spk')> | *spk* [s](javascript:alert('spk')) {{ 7*7 }}";
     let voice = "<svg onload=alert('voice')> _voice_ | [v](javascript:alert('voice')) &lt;";
-    std::fs::write(dir.join("speakers.toml"), toml::to_string(&json!({ speakers[0].clone(): spoken })).unwrap()).unwrap();
+    std::fs::write(dir.join("speakers.toml"), toml::to_string(&json!({ speakers[0].clone(): spoken })).unwrap())
+        .unwrap();
     let last = speakers.len() - 1;
     record["speakers"][last]["voice"] = json!({ "name": voice, "score": 0.91 });
     // The segments say every payload and the long text between them, each as one more word
@@ -160,7 +180,9 @@ fn poison(dir: &Path) -> Value {
         if let Some(words) = s["words"].as_array_mut() {
             let start = words.last().and_then(|w| w["end"].as_f64()).unwrap_or(end);
             for (k, t) in extra.iter().enumerate() {
-                words.push(json!({ "start": start, "end": end, "text": t, "probability": if k % 2 == 0 { 0.9 } else { 0.2 } }));
+                words.push(
+                    json!({ "start": start, "end": end, "text": t, "probability": if k % 2 == 0 { 0.9 } else { 0.2 } }),
+                );
             }
         }
     }
@@ -188,8 +210,15 @@ fn poison(dir: &Path) -> Value {
 fn hostile_values_are_inert_text_in_every_page() {
     let h = hostile();
     let playwright = root().join("tests/e2e/node_modules/playwright-core");
-    assert!(playwright.is_dir(), "{} is missing: run `scripts/setup.sh test` (npm ci in tests/e2e)", playwright.display());
-    assert!(Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some(), "no Chromium: run `scripts/setup.sh test`");
+    assert!(
+        playwright.is_dir(),
+        "{} is missing: run `scripts/setup.sh test` (npm ci in tests/e2e)",
+        playwright.display()
+    );
+    assert!(
+        Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some(),
+        "no Chromium: run `scripts/setup.sh test`"
+    );
     let spec = json!({
         "pages": [
             { "kind": "review", "path": h.dir.join("review.html") },
@@ -203,9 +232,17 @@ fn hostile_values_are_inert_text_in_every_page() {
     });
     let spec_path = h.out.parent().unwrap().join("hostile.json");
     std::fs::write(&spec_path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
-    let o = Command::new("node").arg(root().join("tests/e2e/hostile.mjs")).arg(&spec_path).output().expect("node runs (scripts/setup.sh test installs it)");
+    let o = Command::new("node")
+        .arg(root().join("tests/e2e/hostile.mjs"))
+        .arg(&spec_path)
+        .output()
+        .expect("node runs (scripts/setup.sh test installs it)");
     let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
-    assert!(o.status.success(), "hostile values in the browser (rerun: node tests/e2e/hostile.mjs {}):\n{said}", spec_path.display());
+    assert!(
+        o.status.success(),
+        "hostile values in the browser (rerun: node tests/e2e/hostile.mjs {}):\n{said}",
+        spec_path.display()
+    );
     println!("{said}");
 }
 
@@ -231,10 +268,13 @@ fn safe_targets(docx: &Path) {
     well_formed("minutes.docx word/_rels/document.xml.rels", &rels);
     let doc = roxmltree::Document::parse(&rels).unwrap();
     let url_scheme = regex::Regex::new("^([a-z][a-z0-9+.-]*):").unwrap();
-    for r in doc.descendants().filter(|n| n.has_tag_name("Relationship") && n.attribute("TargetMode") == Some("External")) {
+    for r in
+        doc.descendants().filter(|n| n.has_tag_name("Relationship") && n.attribute("TargetMode") == Some("External"))
+    {
         let target = r.attribute("Target").unwrap_or_default();
         // Browsers and Word skip blanks and controls in a URL, so `java\tscript:` is a scheme too.
-        let squashed: String = target.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_lowercase();
+        let squashed: String =
+            target.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_lowercase();
         let scheme = url_scheme.captures(&squashed).map(|c| c[1].to_string());
         assert!(
             scheme.is_none_or(|s| ["http", "https", "mailto"].contains(&s.as_str())),
@@ -254,7 +294,8 @@ fn hostile_values_keep_word_and_svg_well_formed() {
 /// A copy of the golden record in a fresh folder, with `edit` applied to its JSON.
 fn golden(edit: impl FnOnce(&mut Value)) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let mut record: Value = serde_json::from_str(&read(&root().join("tests/golden/listening-session"), "session.json")).unwrap();
+    let mut record: Value =
+        serde_json::from_str(&read(&root().join("tests/golden/listening-session"), "session.json")).unwrap();
     edit(&mut record);
     std::fs::write(dir.path().join("session.json"), serde_json::to_string_pretty(&record).unwrap()).unwrap();
     dir
@@ -267,13 +308,19 @@ fn golden(edit: impl FnOnce(&mut Value)) -> tempfile::TempDir {
 fn characters_xml_forbids_never_reach_word_or_svg() {
     for bad in ["\u{1}", "\u{0}", "\u{b}", "\u{7}", "\u{fffe}", "\u{1b}[31m"] {
         let in_toml = golden(|_| {});
-        std::fs::write(in_toml.path().join("session.toml"), toml::to_string(&json!({ "title": format!("T{bad}X") })).unwrap()).unwrap();
+        std::fs::write(
+            in_toml.path().join("session.toml"),
+            toml::to_string(&json!({ "title": format!("T{bad}X") })).unwrap(),
+        )
+        .unwrap();
         let in_json = golden(|r| {
             r["segments"][0]["text"] = json!(format!("Said{bad}this."));
             r["source"]["file_name"] = json!(format!("file{bad}name.wav"));
             r["speakers"][0]["voice"] = json!({ "name": format!("Voice{bad}Name"), "score": 0.9 });
         });
-        for (dir, file, fields) in [(&in_toml, "session.toml", &["title"][..]), (&in_json, "session.json", &["text", "file_name", "name"][..])] {
+        for (dir, file, fields) in
+            [(&in_toml, "session.toml", &["title"][..]), (&in_json, "session.json", &["text", "file_name", "name"][..])]
+        {
             let d = dir.path();
             let o = run(&["render", d.to_str().unwrap(), "--quiet"]);
             let e = stderr(&o);
@@ -281,8 +328,16 @@ fn characters_xml_forbids_never_reach_word_or_svg() {
                 well_formed(&format!("word/document.xml with {bad:?} in {file}"), &word_xml(&d.join("minutes.docx")));
                 well_formed(&format!("timeline.svg with {bad:?} in {file}"), &read(d, "timeline.svg"));
             } else {
-                assert_eq!(o.status.code(), Some(3), "{bad:?} in {file}: refused as bad input (exit 3), not {:?}: {e}", o.status.code());
-                assert!(e.contains(file) && fields.iter().any(|f| e.contains(f)), "{bad:?} in {file}: the refusal names the file and the field: {e}");
+                assert_eq!(
+                    o.status.code(),
+                    Some(3),
+                    "{bad:?} in {file}: refused as bad input (exit 3), not {:?}: {e}",
+                    o.status.code()
+                );
+                assert!(
+                    e.contains(file) && fields.iter().any(|f| e.contains(f)),
+                    "{bad:?} in {file}: the refusal names the file and the field: {e}"
+                );
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Diarization on the bundled sample: four generated voices whose turns are in
 //! `samples/listening-session.rttm`.
 
-use rapporteur::eval::der::{der, parse_rttm, Turn};
+use rapporteur::eval::der::{Turn, der, parse_rttm};
 use serde_json::Value;
 
 use crate::helpers::*;
@@ -43,7 +43,8 @@ fn the_sample_has_its_four_speakers_and_their_turns() {
 
 #[test]
 fn session_json_names_the_speaker_of_every_word_and_turn() {
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(sample_run().0.join("session.json")).unwrap()).unwrap();
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(sample_run().0.join("session.json")).unwrap()).unwrap();
     let ids: Vec<&str> = v["speakers"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["SPEAKER_1", "SPEAKER_2", "SPEAKER_3", "SPEAKER_4"], "numbered in order of first speech");
     for seg in v["segments"].as_array().unwrap() {
@@ -62,7 +63,19 @@ fn session_json_names_the_speaker_of_every_word_and_turn() {
 fn a_given_number_of_speakers_is_honoured() {
     tiny_en();
     let out = tempfile::tempdir().unwrap();
-    let o = run(&["run", SAMPLE, "--model", "tiny.en", "--language", "en", "--speakers", "2", "--out", out.path().to_str().unwrap(), "--quiet"]);
+    let o = run(&[
+        "run",
+        SAMPLE,
+        "--model",
+        "tiny.en",
+        "--language",
+        "en",
+        "--speakers",
+        "2",
+        "--out",
+        out.path().to_str().unwrap(),
+        "--quiet",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let hyp = parse_rttm(&std::fs::read_to_string(out.path().join("listening-session/speakers.rttm")).unwrap());
     assert_eq!(speakers(&hyp), 2);
@@ -77,7 +90,16 @@ fn no_diarize_gives_a_transcript_without_speakers() {
     let wav = dir.path().join("welcome.wav");
     write_wav(&wav, 16_000, &pcm.f32s(0..20 * 16_000));
     let out = dir.path().join("out");
-    let o = run(&["run", wav.to_str().unwrap(), "--model", "tiny.en", "--no-diarize", "--out", out.to_str().unwrap(), "--quiet"]);
+    let o = run(&[
+        "run",
+        wav.to_str().unwrap(),
+        "--model",
+        "tiny.en",
+        "--no-diarize",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!out.join("welcome/speakers.rttm").exists());
     let txt = std::fs::read_to_string(out.join("welcome/transcript.txt")).unwrap();
@@ -101,7 +123,11 @@ fn a_name_with_a_line_break_is_refused_where_it_enters() {
     let dir = tempfile::tempdir().unwrap();
     let library = dir.path().join("voices.json");
     // `speakers enroll`: refused before any audio is read (the clip does not even exist).
-    let o = rapporteur().env("RAPPORTEUR_VOICES", &library).args(["speakers", "enroll", "Two\nLines", "missing.wav"]).output().unwrap();
+    let o = rapporteur()
+        .env("RAPPORTEUR_VOICES", &library)
+        .args(["speakers", "enroll", "Two\nLines", "missing.wav"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("the voice name NAME \"Two\\nLines\" holds a line break"), "{}", stderr(&o));
     assert!(!library.exists());
@@ -109,7 +135,11 @@ fn a_name_with_a_line_break_is_refused_where_it_enters() {
     let session = dir.path().join("s");
     std::fs::create_dir(&session).unwrap();
     std::fs::copy(root().join("tests/golden/listening-session/session.json"), session.join("session.json")).unwrap();
-    std::fs::write(session.join("speakers.toml"), "SPEAKER_1 = \"Jane\"\nSPEAKER_2 = \"Evil\\n\\n00:00:00.000 --> 00:00:10.000\\nINJECTED CUE\"\n").unwrap();
+    std::fs::write(
+        session.join("speakers.toml"),
+        "SPEAKER_1 = \"Jane\"\nSPEAKER_2 = \"Evil\\n\\n00:00:00.000 --> 00:00:10.000\\nINJECTED CUE\"\n",
+    )
+    .unwrap();
     let o = run(&["render", session.to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("speakers.toml:2: SPEAKER_2 \"Evil\\n\\n00:00"), "{}", stderr(&o));
@@ -117,7 +147,13 @@ fn a_name_with_a_line_break_is_refused_where_it_enters() {
     std::fs::write(session.join("session.toml"), "title = \"T\"\n[[participants]]\nname = \"A\"\n[[participants]]\nname = \"B\"\norganisation = \"X\\u001b[2JY\"\n").unwrap();
     let o = run(&["render", session.to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(stderr(&o).contains("session.toml:6: participants[2].organisation \"X\\u{1b}[2JY\" holds a control character (U+001B)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "session.toml:6: participants[2].organisation \"X\\u{1b}[2JY\" holds a control character (U+001B)"
+        ),
+        "{}",
+        stderr(&o)
+    );
     assert!(!session.join("transcript.srt").exists(), "nothing rendered");
 }
 
@@ -126,7 +162,8 @@ fn a_voice_library_with_a_broken_name_still_works_and_says_so_even_when_quiet() 
     let dir = tempfile::tempdir().unwrap();
     let library = dir.path().join("voices.json");
     let voice = |name: &str| serde_json::json!({"name": name, "embedding": vec![0.1f32; rapporteur::diarize::embedding::DIM], "speech_s": 20.0, "clips": ["a.wav"]});
-    let lib = serde_json::json!({"model": rapporteur::voices::MODEL, "voices": [voice("Ana"), voice("Two\nLines\u{1b}[2J")]});
+    let lib =
+        serde_json::json!({"model": rapporteur::voices::MODEL, "voices": [voice("Ana"), voice("Two\nLines\u{1b}[2J")]});
     std::fs::write(&library, lib.to_string()).unwrap();
     let with_library = |args: &[&str]| rapporteur().env("RAPPORTEUR_VOICES", &library).args(args).output().unwrap();
     let o = with_library(&["speakers", "list", "--quiet"]);
@@ -134,7 +171,11 @@ fn a_voice_library_with_a_broken_name_still_works_and_says_so_even_when_quiet() 
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.starts_with("Ana\t20 s of speech\ta.wav\n"), "{out}");
     assert!(out.contains("Two\\nLines\\u{1b}[2J\t20 s of speech\ta.wav\t(not used"), "{out}");
-    assert!(stderr(&o).starts_with("warning: voice library ") && stderr(&o).contains("\"Two\\nLines\\u{1b}[2J\""), "-q still warns: {}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("warning: voice library ") && stderr(&o).contains("\"Two\\nLines\\u{1b}[2J\""),
+        "-q still warns: {}",
+        stderr(&o)
+    );
     assert!(!stderr(&o).contains('\u{1b}'));
     // Forgotten by the name as shown; an unknown name is an input error, not a usage one.
     assert!(with_library(&["speakers", "forget", "Two\\nLines\\u{1b}[2J", "--quiet"]).status.success());
@@ -142,5 +183,9 @@ fn a_voice_library_with_a_broken_name_still_works_and_says_so_even_when_quiet() 
     assert_eq!((String::from_utf8_lossy(&o.stdout).lines().count(), stderr(&o).as_str()), (1, ""));
     let o = with_library(&["speakers", "forget", "Nobody"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(stderr(&o).contains("no voice named \"Nobody\"") && stderr(&o).contains("(enrolled: Ana)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no voice named \"Nobody\"") && stderr(&o).contains("(enrolled: Ana)"),
+        "{}",
+        stderr(&o)
+    );
 }

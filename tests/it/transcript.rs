@@ -63,7 +63,10 @@ fn srt_vtt_and_text_are_well_formed() {
     let n = v["segments"].as_array().unwrap().len();
 
     let srt = read("transcript.srt");
-    let cue = Regex::new(r"^(\d+)\n(\d\d:\d\d:\d\d,\d\d\d) --> (\d\d:\d\d:\d\d,\d\d\d)\n(SPEAKER_\d+|[A-Z]\w+ [A-Z]\w+): (.+)$").unwrap();
+    let cue = Regex::new(
+        r"^(\d+)\n(\d\d:\d\d:\d\d,\d\d\d) --> (\d\d:\d\d:\d\d,\d\d\d)\n(SPEAKER_\d+|[A-Z]\w+ [A-Z]\w+): (.+)$",
+    )
+    .unwrap();
     let blocks: Vec<&str> = srt.trim_end().split("\n\n").collect();
     assert_eq!(blocks.len(), n);
     for (i, b) in blocks.iter().enumerate() {
@@ -91,7 +94,8 @@ fn json_progress_is_one_event_per_line() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
         .collect();
-    let stages: Vec<&str> = events.iter().filter(|e| e["event"] == "stage").map(|e| e["stage"].as_str().unwrap()).collect();
+    let stages: Vec<&str> =
+        events.iter().filter(|e| e["event"] == "stage").map(|e| e["stage"].as_str().unwrap()).collect();
     assert_eq!(stages, ["load model", "decode", "detect speech", "transcribe", "load model", "diarize"]);
     assert!(events.iter().any(|e| e["event"] == "progress" && e["percent"].as_i64() == Some(100)));
     assert!(events.last().unwrap()["event"] == "done");
@@ -109,10 +113,22 @@ fn render_rewrites_the_documents_identically_from_session_json() {
     }
     let o = run(&["render", copy.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let docs = ["transcript.txt", "transcript.srt", "transcript.vtt", "speakers.rttm", "minutes.md", "summary.md", "minutes.html", "summary.html", "minutes.docx"];
+    let docs = [
+        "transcript.txt",
+        "transcript.srt",
+        "transcript.vtt",
+        "speakers.rttm",
+        "minutes.md",
+        "summary.md",
+        "minutes.html",
+        "summary.html",
+        "minutes.docx",
+    ];
     for doc in docs {
         // A Word file's parts are deterministic; the order docx-rs lists its links in is not.
-        let content = |p: std::path::PathBuf| if doc.ends_with(".docx") { word_xml(&p) } else { std::fs::read_to_string(p).unwrap() };
+        let content = |p: std::path::PathBuf| {
+            if doc.ends_with(".docx") { word_xml(&p) } else { std::fs::read_to_string(p).unwrap() }
+        };
         assert!(content(copy.join(doc)) == content(original.join(doc)), "{doc} differs");
     }
 }
@@ -140,7 +156,12 @@ fn resampled_stereo_input_is_transcribed() {
     let dir = tempfile::tempdir().unwrap();
     let head = sample_head(6.5);
     let wav = dir.path().join("stereo44k.wav");
-    let spec = hound::WavSpec { channels: 2, sample_rate: 44_100, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 44_100,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
     let mut w = hound::WavWriter::create(&wav, spec).unwrap();
     // Linear interpolation is enough to make a 44.1 kHz test signal of the same speech.
     let n = (head.len() as f64 * 44_100.0 / 16_000.0) as usize;

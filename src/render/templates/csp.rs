@@ -61,8 +61,12 @@ impl ScriptMark {
         }
         let page = page.replace(&self.token, "");
         let scripts = if hashes.is_empty() { "'none'".to_string() } else { hashes.join(" ") };
-        let meta = format!("\n<meta http-equiv=\"Content-Security-Policy\" content=\"{POLICY}; script-src {scripts}\">");
-        let at = find_tag(&page, "<head").and_then(|h| tag_end(&page[h..]).map(|e| h + e)).or_else(|| doctype_end(&page)).unwrap_or(0);
+        let meta =
+            format!("\n<meta http-equiv=\"Content-Security-Policy\" content=\"{POLICY}; script-src {scripts}\">");
+        let at = find_tag(&page, "<head")
+            .and_then(|h| tag_end(&page[h..]).map(|e| h + e))
+            .or_else(|| doctype_end(&page))
+            .unwrap_or(0);
         format!("{}{meta}{}", &page[..at], &page[at..])
     }
 }
@@ -110,7 +114,10 @@ fn tag_end(tag: &str) -> Option<usize> {
 /// Just past a leading `<!DOCTYPE …>`, for a page with no `<head>` tag.
 fn doctype_end(page: &str) -> Option<usize> {
     let start = page.len() - page.trim_start().len();
-    find_ci(&page[start..], "<!doctype").filter(|&i| i == 0).and_then(|_| page[start..].find('>')).map(|e| start + e + 1)
+    find_ci(&page[start..], "<!doctype")
+        .filter(|&i| i == 0)
+        .and_then(|_| page[start..].find('>'))
+        .map(|e| start + e + 1)
 }
 
 #[cfg(test)]
@@ -128,12 +135,23 @@ mod tests {
         let template = m.mark("<!DOCTYPE html>\n<html><HEAD><title>t</title></HEAD><body>{{ user | safe }}<SCRIPT type=\"module\">go(\"a>b\");\r\n</script><script>\n{{ n }}\n</Script></body></html>");
         let env = minijinja::Environment::new();
         // User text that got past escaping: a script the template did not write.
-        let page = env.render_str(&template, minijinja::context! { user => "<script>alert(1)</script><script data-own-script-0>x</script>", n => 7 }).unwrap();
+        let page = env
+            .render_str(
+                &template,
+                minijinja::context! { user => "<script>alert(1)</script><script data-own-script-0>x</script>", n => 7 },
+            )
+            .unwrap();
         let page = m.seal(&page);
         assert!(!page.contains(&m.token));
-        assert!(page.starts_with("<!DOCTYPE html>\n<html><HEAD>\n<meta http-equiv=\"Content-Security-Policy\""), "{page}");
+        assert!(
+            page.starts_with("<!DOCTYPE html>\n<html><HEAD>\n<meta http-equiv=\"Content-Security-Policy\""),
+            "{page}"
+        );
         let p = policy(&page);
-        assert!(p.starts_with("default-src 'none';") && p.contains("base-uri 'none'") && p.contains("form-action 'none'"), "{p}");
+        assert!(
+            p.starts_with("default-src 'none';") && p.contains("base-uri 'none'") && p.contains("form-action 'none'"),
+            "{p}"
+        );
         let expected = format!("script-src {} {}", hash("go(\"a>b\");\n"), hash("\n7\n"));
         assert!(p.ends_with(&expected), "{p}\n{expected}");
         assert_eq!(hash("\n7\n"), "'sha256-SmLZeIKLcA+zQHpcgWkrpcRoEyXOYOKVYU98rfo4suw='");

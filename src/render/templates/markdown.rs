@@ -6,7 +6,8 @@
 /// `text` as Markdown that renders as `text`, on one line (line breaks become spaces, since a
 /// value cannot know whether it sits in a table row or a list item).
 pub fn escape(text: &str) -> String {
-    let chars: Vec<char> = text.replace("\r\n", " ").chars().map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c }).collect();
+    let chars: Vec<char> =
+        text.replace("\r\n", " ").chars().map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c }).collect();
     let mut out = String::with_capacity(text.len() + 8);
     // The first character after any indent could start a block if the value begins a line.
     let start = chars.iter().position(|c| !matches!(c, ' ' | '\t')).unwrap_or(chars.len());
@@ -55,7 +56,15 @@ mod tests {
 
     #[test]
     fn prose_is_unchanged_and_markup_is_escaped() {
-        for plain in ["Maria Santos (Moderator, Regional Office)", "2026-11-20", "14:00", "12.5", "Q&A: 45 s, 33%", "Thank you!", "a > b"] {
+        for plain in [
+            "Maria Santos (Moderator, Regional Office)",
+            "2026-11-20",
+            "14:00",
+            "12.5",
+            "Q&A: 45 s, 33%",
+            "Thank you!",
+            "a > b",
+        ] {
             assert_eq!(escape(plain), plain);
         }
         assert_eq!(escape("Jane Doe | UNHCR"), r"Jane Doe \| UNHCR");
