@@ -7,8 +7,8 @@ use rapporteur::audio::{decode, vad::Vad};
 use rapporteur::eval::wer::wer;
 use rapporteur::models::catalog::{Kind, VAD};
 use rapporteur::models::store::Store;
-use rapporteur::progress::{Mode, Progress};
-use rapporteur::transcribe::{self, DecodeOptions, Model, plan::PlanParams};
+use rapporteur::transcribe::whisper::Whisper;
+use rapporteur::transcribe::{self, DecodeOptions, plan::PlanParams};
 
 fn main() {
     let a: Vec<String> = std::env::args().collect();
@@ -19,19 +19,15 @@ fn main() {
     let store = Store::open(None);
     let m = store.resolve(&a[1], Kind::Whisper).expect("installed model");
     let v = store.resolve(VAD, Kind::Vad).expect("installed VAD");
-    let model = Model::load(&m.path, &m.name).expect("model loads");
+    let model = Whisper::load(&m.path, &m.name, true).expect("model loads");
     let mut vad = Vad::load(&v.path, 1).expect("VAD loads");
     let (pcm, _) = decode::decode(std::path::Path::new(&a[2])).expect("decodable audio");
-    let opts =
-        DecodeOptions { language: Some("en".into()), among: vec![], beam_size: 1, threads: 1, fit_audio_ctx: true };
-    let stage = Progress::new(Mode::Quiet).stage("", "transcribe", true);
+    let opts = DecodeOptions { language: Some("en".into()), among: vec![], beam_size: 1, threads: 1 };
     let probs = vad.probabilities(&pcm).expect("VAD runs");
     let chunked =
-        transcribe::transcribe(&model, &probs, &pcm, &opts, &PlanParams::default(), 2, &stage).expect("chunked run");
-    let single_opts = DecodeOptions { threads: 2, fit_audio_ctx: false, ..opts };
-    let single = model
-        .transcribe(&mut model.state().unwrap(), &pcm.to_f32(), &|t| t, &single_opts, 0.0, false)
-        .expect("single run");
+        transcribe::transcribe(&model, &probs, &pcm, &opts, &PlanParams::default(), 2, &|_| {}).expect("chunked run");
+    let single_opts = DecodeOptions { threads: 2, ..opts };
+    let single = model.decode_whole(&pcm.to_f32(), &single_opts).expect("single run");
     // Segment starts: each chunked segment against the nearest single-call segment start, and
     // the other way round (the runs may cut sentences differently).
     let nearest = |from: &[rapporteur::session::record::Segment], to: &[rapporteur::session::record::Segment]| -> f64 {

@@ -31,7 +31,7 @@ fn main() -> anyhow::Result<()> {
     let mut vad = rapporteur::audio::vad::Vad::load(&vad_model.path, 1)?;
     p.gate.min_silence_s = env("SILENCE").unwrap_or(p.gate.min_silence_s);
     p.gate.threshold = env("VADTH").map_or(p.gate.threshold, |x| x as f32);
-    p.gate.pad_s = env("PAD").unwrap_or(p.gate.pad_s);
+    p.pad_s = env("PAD").unwrap_or(p.pad_s);
     for wav in wavs {
         let (pcm, _) = rapporteur::audio::decode::decode(std::path::Path::new(wav))?;
         let t = Instant::now();
@@ -40,7 +40,12 @@ fn main() -> anyhow::Result<()> {
         let d = diarizer.diarize(&pcm, &speech, count, &p, &|_| {})?;
         let secs = t.elapsed().as_secs_f64();
         let stem = std::path::Path::new(wav).file_stem().unwrap().to_string_lossy().into_owned();
-        std::fs::write(format!("{out}/{stem}.rttm"), d.rttm(&stem))?;
+        let rttm: String = d
+            .turns
+            .iter()
+            .map(|t| rapporteur::render::rttm::line(&stem, t.start, t.end, &rapporteur::diarize::speaker_id(t.speaker)))
+            .collect();
+        std::fs::write(format!("{out}/{stem}.rttm"), rttm)?;
         println!("{stem}\t{:.1}\t{secs:.2}\t{}", pcm.duration_s(), d.speakers);
     }
     Ok(())

@@ -15,7 +15,7 @@ fn main() {
     let t = std::time::Instant::now();
     let probs = v.probabilities(&pcm).expect("VAD runs");
     let vad_time = t.elapsed();
-    let chunks = plan(&probs, vad::FRAME, pcm.samples.len(), SAMPLE_RATE, &PlanParams::default());
+    let chunks = plan(&probs, pcm.samples.len(), &PlanParams::default());
     let total: f64 = chunks.iter().map(|c| c.audio_s(SAMPLE_RATE)).sum();
     println!(
         "{:.1} s of audio, VAD {:.2?}, {} chunks, {:.1} s to decode",

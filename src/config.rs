@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+use crate::audio::decode::Channels;
 use crate::cli::RunOptions;
 use crate::diarize::cluster::SpeakerCount;
+use crate::session::record::Settings;
 use crate::transcribe::DecodeOptions;
 
 #[derive(Debug, Clone)]
@@ -14,6 +16,9 @@ pub struct RunConfig {
     /// Catalogue name or path of a ggml file.
     pub model: String,
     pub decode: DecodeOptions,
+    /// Give whisper.cpp's encoder the full 30 s window for every chunk (`--full-window`)
+    /// instead of fitting it to the chunk.
+    pub full_window: bool,
     /// Add English translations of segments in other languages.
     pub translate: bool,
     /// Whisper workers decoding chunks at once.
@@ -71,8 +76,8 @@ impl RunConfig {
                 among: args.languages.iter().map(|l| l.trim().to_ascii_lowercase()).filter(|l| !l.is_empty()).collect(),
                 beam_size: args.beam_size,
                 threads,
-                fit_audio_ctx: !args.full_window,
             },
+            full_window: args.full_window,
             translate: args.translate,
             jobs,
             plan: crate::transcribe::plan::PlanParams::default(),
@@ -93,6 +98,28 @@ impl RunConfig {
                 },
                 allow_truncated: args.allow_truncated,
             },
+        }
+    }
+}
+
+impl RunConfig {
+    /// The settings that affect the result, as the record keeps them.
+    pub fn settings(&self) -> Settings {
+        let per_channel = self.audio.channels == Channels::Each;
+        Settings {
+            language: self.decode.language.clone().unwrap_or_else(|| "auto".into()),
+            beam_size: self.decode.beam_size,
+            full_window: self.full_window,
+            diarize: self.speakers.is_some() || per_channel,
+            channel: match self.audio.channels {
+                Channels::One(c) => Some(c + 1),
+                _ => None,
+            },
+            channels_as_speakers: per_channel,
+            languages: self.decode.among.clone(),
+            translate: self.translate,
+            min_speakers: self.speakers.filter(|_| !per_channel).map(|c| c.min),
+            max_speakers: self.speakers.filter(|_| !per_channel).and_then(|c| (c.max != usize::MAX).then_some(c.max)),
         }
     }
 }

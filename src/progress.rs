@@ -19,6 +19,10 @@ pub enum Mode {
     Quiet,
 }
 
+/// How a stage reports how far it has come: the fraction done, 0 to 1. Every stage
+/// (decoding, transcription, diarization, translation) takes one; `Stage::tick` gives it.
+pub type Tick<'a> = dyn Fn(f64) + Sync + 'a;
+
 #[derive(Clone)]
 pub struct Progress {
     mode: Mode,
@@ -194,6 +198,11 @@ impl Overall {
 }
 
 impl Stage {
+    /// Reports the fraction done, 0 to 1.
+    pub fn tick(&self, fraction: f64) {
+        self.set_percent((fraction * 100.0) as i64);
+    }
+
     pub fn set_percent(&self, percent: i64) {
         let percent = percent.clamp(0, 100);
         if let Some(bar) = &self.bar {

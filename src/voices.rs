@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::diarize::embedding::{DIM, Embedding, cosine};
 use crate::fsutil::write_atomic;
 use crate::safe_text::{self, MAX_NAME_CHARS};
+use crate::session::record::VoiceMatch;
 
 /// Which embedding model made the voices: a library made by another cannot be compared.
 pub const MODEL: &str = "campplus_cn_en_common";
@@ -42,14 +43,6 @@ pub struct Library {
     /// recognised.
     #[serde(skip)]
     pub unusable: Vec<Voice>,
-}
-
-/// A session speaker recognised as an enrolled voice.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct VoiceMatch {
-    pub name: String,
-    /// Cosine similarity between the speaker's voice and the enrolled one.
-    pub score: f32,
 }
 
 #[derive(Debug, thiserror::Error)]

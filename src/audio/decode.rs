@@ -73,7 +73,11 @@ pub fn decode(path: &Path) -> Result<(Pcm, SourceAudio), AudioError> {
 
 /// The recording as one 16 kHz signal per selected channel (one for `Mix` and `One`).
 /// `tick` is told the fraction decoded, when the container knows its length.
-pub fn decode_with(path: &Path, options: Options, tick: &dyn Fn(f64)) -> Result<(Vec<Pcm>, SourceAudio), AudioError> {
+pub fn decode_with(
+    path: &Path,
+    options: Options,
+    tick: &crate::progress::Tick<'_>,
+) -> Result<(Vec<Pcm>, SourceAudio), AudioError> {
     let open_error = |error| AudioError::Open { path: path.to_path_buf(), error };
     // Checked before opening: opening a pipe with no writer would wait for one forever, and a
     // pipe or device is read as endless or empty, never as the recording.
@@ -109,7 +113,7 @@ pub fn decode_source(
     mut source: Box<dyn MediaSource>,
     extension: Option<&str>,
     options: Options,
-    tick: &dyn Fn(f64),
+    tick: &crate::progress::Tick<'_>,
 ) -> Result<(Vec<Pcm>, SourceAudio), String> {
     let channels = options.channels;
     // A WAV streamed through a pipe has placeholder sizes: they are read as "to the end".

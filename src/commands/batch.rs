@@ -25,6 +25,7 @@ use crate::cli::BatchArgs;
 use crate::config::RunConfig;
 use crate::exit::Exit;
 use crate::models::store::Store;
+use crate::pipeline::Job;
 use crate::progress::Progress;
 
 pub const LOG: &str = "batch-log.jsonl";
@@ -237,9 +238,13 @@ pub fn batch(args: BatchArgs, voices: PathBuf, store: &Store, progress: &Progres
         refuse(&chosen[i], Failure::new(Exit::Usage, message));
         dirs[i] = None;
     }
-    let (chosen, jobs): (Vec<Found>, Vec<(PathBuf, PathBuf)>) =
-        chosen.into_iter().zip(dirs).filter_map(|(f, dir)| dir.map(|d| (f.clone(), (f.path, d)))).unzip();
-    let cfg = RunConfig::from_args(jobs.iter().map(|(r, _)| r.clone()).collect(), out.clone(), args.options, voices);
+    let (chosen, jobs): (Vec<Found>, Vec<Job>) = chosen
+        .into_iter()
+        .zip(dirs)
+        .filter_map(|(f, dir)| dir.map(|dir| (f.clone(), Job { recording: f.path, dir })))
+        .unzip();
+    let cfg =
+        RunConfig::from_args(jobs.iter().map(|j| j.recording.clone()).collect(), out.clone(), args.options, voices);
     let overall = progress.overall(jobs.len());
     let result = run_jobs(&cfg, &jobs, true, store, progress, &mut |i, outcome| {
         overall.tick();

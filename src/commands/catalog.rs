@@ -13,23 +13,22 @@ use super::Failure;
 use crate::exit::Exit;
 use crate::fsutil::write_atomic;
 use crate::progress::Progress;
-use crate::render::context;
-use crate::render::templates::csp::ScriptMark;
+use crate::render::templates::{TemplateError, Templates};
+use crate::render::{SESSION_JSON, context, documents};
 use crate::session::SessionRecord;
 use crate::session::naming::Named;
 
 /// Themes per taxonomy listed for each session.
 const TOP_THEMES: usize = 3;
-const DOCUMENTS: [&str; 8] = [
-    "review.html",
-    "minutes.md",
-    "minutes.html",
-    "minutes.docx",
-    "summary.md",
-    "summary.html",
-    "transcript.txt",
-    "session.json",
-];
+
+/// The files a session's row links when present, in the order of their `catalog_rank` (the
+/// review page, the minutes and the summary, the plain transcript), then session.json.
+fn linked() -> Vec<&'static str> {
+    let mut ranked: Vec<(u8, &str)> =
+        documents().iter().filter_map(|d| Some((d.catalog_rank()?, d.file_name()))).collect();
+    ranked.sort();
+    ranked.into_iter().map(|(_, name)| name).chain([SESSION_JSON]).collect()
+}
 
 #[derive(Debug, Serialize, PartialEq)]
 pub struct Catalog {
@@ -87,7 +86,7 @@ fn sessions(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
         .collect();
     entries.sort();
     for p in entries {
-        if p.join("session.json").is_file() {
+        if p.join(SESSION_JSON).is_file() {
             found.push(p.clone());
         }
         sessions(&p, found)?;
@@ -103,9 +102,10 @@ pub fn build(dir: &Path, warn: &mut dyn FnMut(String)) -> Result<Catalog, Failur
     sessions(dir, &mut folders)
         .map_err(|e| Failure::new(Exit::Input, format!("cannot read {}: {e}", dir.display())))?;
     let taxonomies = crate::themes::taxonomy::load(None).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
+    let linked = linked();
     let mut entries = Vec::new();
     for folder in folders {
-        let record = match SessionRecord::load(&folder.join("session.json")) {
+        let record = match SessionRecord::load(&folder.join(SESSION_JSON)) {
             Ok(record) => record,
             Err(e) => {
                 warn(format!("{e}; {} is left out of the catalog", folder.display()));
@@ -135,7 +135,7 @@ pub fn build(dir: &Path, warn: &mut dyn FnMut(String)) -> Result<Catalog, Failur
                     })
                 })
                 .collect(),
-            documents: DOCUMENTS
+            documents: linked
                 .iter()
                 .filter(|d| folder.join(d).is_file())
                 .map(|d| Link { name: d.to_string(), href: document_href(dir, &folder, d) })
@@ -201,14 +201,11 @@ fn document_href(dir: &Path, folder: &Path, document: &str) -> context::Href {
     context::href(&folder.strip_prefix(dir).unwrap_or(folder).join(document))
 }
 
-/// index.html: every value HTML-escaped, and a Content-Security-Policy as on every page.
+/// index.html, from the built-in catalog.html through the documents' template environment:
+/// every value HTML-escaped, and a Content-Security-Policy as on every page.
 fn html(c: &Catalog) -> Result<String, Failure> {
-    let mut env = minijinja::Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    let scripts = ScriptMark::new();
-    env.add_template_owned("catalog.html", scripts.mark(include_str!("../../templates/catalog.html")))
-        .map_err(|e| Failure::new(Exit::Failed, format!("catalog template: {e}")))?;
+    let failed = |e: TemplateError| Failure::new(Exit::Failed, e.to_string());
+    let templates = Templates::load(None).map_err(failed)?;
     let months: Vec<String> = c
         .trends
         .iter()
@@ -216,10 +213,7 @@ fn html(c: &Catalog) -> Result<String, Failure> {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    env.get_template("catalog.html")
-        .and_then(|t| t.render(minijinja::context! { catalog => c, months => months }))
-        .map(|page| scripts.seal(&page))
-        .map_err(|e| Failure::new(Exit::Failed, format!("catalog template: {e}")))
+    templates.render("catalog.html", &minijinja::context! { catalog => c, months => months }).map_err(failed)
 }
 
 /// Writes the three catalog files into `dir`, under its catalog lock: two processes
@@ -283,9 +277,10 @@ mod tests {
         std::fs::create_dir_all(out.join("other-tool")).unwrap();
         std::fs::write(out.join("other-tool/session.json"), r#"{"user":"x"}"#).unwrap();
         std::fs::create_dir_all(out.join("newer")).unwrap();
-        let newer = crate::session::record::tests::sample()
-            .to_json()
-            .replace("\"schema_version\": 2", "\"schema_version\": 999");
+        let newer = crate::session::record::tests::sample().to_json().replace(
+            &format!("\"schema_version\": {}", crate::session::record::SCHEMA_VERSION),
+            "\"schema_version\": 999",
+        );
         std::fs::write(out.join("newer/session.json"), newer).unwrap();
         std::os::unix::fs::symlink(".", out.join("loop")).unwrap();
         let mut warnings = Vec::new();
@@ -333,6 +328,23 @@ mod tests {
             page.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';")
                 && page.contains("script-src 'none'\">"),
             "{page}"
+        );
+    }
+
+    #[test]
+    fn sessions_link_the_documents_people_read_in_a_fixed_order() {
+        assert_eq!(
+            linked(),
+            [
+                "review.html",
+                "minutes.md",
+                "minutes.html",
+                "minutes.docx",
+                "summary.md",
+                "summary.html",
+                "transcript.txt",
+                "session.json"
+            ]
         );
     }
 

@@ -10,21 +10,15 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
 use super::Failure;
-use crate::audio::decode;
-use crate::audio::decode::Channels;
-use crate::audio::vad::Vad;
 use crate::config::RunConfig;
-use crate::diarize::{Diarizer, Params as DiarizeParams, attribute, channels};
 use crate::exit::Exit;
 use crate::fsutil::{FolderLock, write_atomic};
-use crate::models::catalog::Kind;
 use crate::models::store::{Resolved, Store, sha256_file};
+use crate::pipeline::{Job, Pipeline};
 use crate::progress::Progress;
 use crate::render::{Documents, RenderError};
 use crate::session::naming::Named;
-use crate::session::record::{self, Generator, ModelInfo, SessionRecord, Settings, Source};
-use crate::transcribe::{self, Model};
-use crate::voices::Library;
+use crate::session::record::SessionRecord;
 
 /// Names that rapporteur writes at the top of an output folder: no session folder may take one.
 const RESERVED: [&str; 6] = [
@@ -167,7 +161,9 @@ pub enum Outcome {
 
 pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
     let jobs = match output_dirs(&cfg) {
-        Ok(dirs) => cfg.recordings.iter().cloned().zip(dirs).collect::<Vec<_>>(),
+        Ok(dirs) => {
+            cfg.recordings.iter().zip(dirs).map(|(r, dir)| Job { recording: r.clone(), dir }).collect::<Vec<_>>()
+        }
         Err(f) => {
             progress.error(None, &f.message);
             return vec![f];
@@ -178,7 +174,7 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
         Outcome::Failed(f) => failures.push(Failure::new(f.exit, f.message)),
         // Named on the command line, so not doing it is a failure.
         Outcome::Busy(message) => {
-            progress.error(Some(&jobs[i].0.display().to_string()), &message);
+            progress.error(Some(&jobs[i].recording.display().to_string()), &message);
             failures.push(Failure::new(Exit::Output, message));
         }
         Outcome::Done | Outcome::Skipped => {}
@@ -188,105 +184,54 @@ pub fn run(cfg: RunConfig, store: &Store, progress: &Progress) -> Vec<Failure> {
     failures
 }
 
-/// Transcribes each (recording, session folder) in turn with one model load, reporting each
-/// outcome as it comes, while still holding the session folder's lock. With `skip_done`, a
-/// folder already complete for the same audio, models and settings is skipped. A folder
-/// another process is writing (its lock is held) is left to it: `Outcome::Busy`. An error
-/// before the first recording (a model that will not load, a bad template, a session folder
-/// that cannot be written) is returned: nothing was done.
+/// Transcribes each job in turn with one model load, reporting each outcome as it comes,
+/// while still holding the session folder's lock. With `skip_done`, a folder already complete
+/// for the same audio, models and settings is skipped. A folder another process is writing
+/// (its lock is held) is left to it: `Outcome::Busy`. An error before the first recording (a
+/// model that will not load, a bad template, a session folder that cannot be written) is
+/// returned: nothing was done.
 pub fn run_jobs(
     cfg: &RunConfig,
-    jobs: &[(PathBuf, PathBuf)],
+    jobs: &[Job],
     skip_done: bool,
     store: &Store,
     progress: &Progress,
     report: &mut dyn FnMut(usize, Outcome),
 ) -> Result<(), Failure> {
-    type Setup = (Documents, Resolved, Model, Vad);
-    let setup = || -> Result<Setup, Failure> {
-        if let Some(c) = cfg.speakers
-            && c.min > c.max
-        {
-            return Err(Failure::new(
-                Exit::Usage,
-                format!("--min-speakers {} is more than --max-speakers {}", c.min, c.max),
-            ));
-        }
+    let prepare = || -> Result<Pipeline, Failure> {
         check_writable(&cfg.out)?;
         // A session.toml (in the output folder from `rapporteur init`, or beside the recording)
-        // and the templates are checked now, not after an hour of transcription.
-        for (recording, dir) in jobs {
+        // is checked now, not after an hour of transcription.
+        for job in jobs {
             // `run`: every folder now. `batch` checks each as it comes, so one bad folder
             // costs only its recording.
             if !skip_done {
-                check_session_folder(&cfg.out, dir)?;
+                check_session_folder(&cfg.out, &job.dir)?;
             }
-            crate::session::metadata::load(dir).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
-            let beside = recording.with_extension("toml");
+            crate::session::metadata::load(&job.dir).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
+            let beside = job.recording.with_extension("toml");
             if beside.is_file() {
                 crate::session::metadata::load_file(&beside).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
             }
         }
-        let documents = Documents::load(cfg.templates.as_deref())?;
-        let resolved = store.resolve(&cfg.model, Kind::Whisper)?;
-        let vad_model = store.resolve(crate::models::catalog::VAD, Kind::Vad)?;
-        let stage = progress.stage(&resolved.name, "load model", false);
-        let model = Model::load(&resolved.path, &resolved.name);
-        stage.finish();
-        let model = model?;
-        model.check_language(cfg.decode.language.as_deref())?;
-        for code in &cfg.decode.among {
-            model.check_language(Some(code))?;
-        }
-        if cfg.translate && !model.is_multilingual() {
-            return Err(Failure::new(
-                Exit::Usage,
-                format!(
-                    "model {} is English-only and cannot translate; use a multilingual model such as base",
-                    resolved.name
-                ),
-            ));
-        }
-        // One thread: the VAD is light (0.5 s for 3 min of audio), and ggml's threads spin while
-        // they wait, which under load from other processes cost minutes in the test suite.
-        let vad = Vad::load(&vad_model.path, 1).map_err(|e| Failure::new(Exit::Model, e.to_string()))?;
-        Ok((documents, resolved, model, vad))
+        Pipeline::prepare(cfg, store, progress)
     };
-    let (documents, resolved, model, mut vad) = match setup() {
-        Ok(x) => x,
-        Err(f) => {
-            progress.error(None, &f.message);
-            return Err(f);
-        }
-    };
-
-    // Enrolled voices, if any; a library that cannot be read costs the names, not the run.
-    let voices = match Library::load(&cfg.voices) {
-        Ok(lib) if !lib.voices.is_empty() && cfg.speakers.is_some() => Some(lib),
-        Ok(_) => None,
-        Err(e) => {
-            progress.warn(&format!("{e}; speakers will not be recognised by voice"));
-            None
-        }
-    };
-    // Loaded when first needed, after the first transcription, so that a single recording's
-    // peak memory is whisper's or the diarizer's, not both (about 100 MB less for an hour).
-    let mut diarizer = None;
-    for (i, (recording, dir)) in jobs.iter().enumerate() {
-        let name = recording.display().to_string();
-        if let Err(f) = check_session_folder(&cfg.out, dir) {
+    let mut pipeline = prepare().inspect_err(|f| progress.error(None, &f.message))?;
+    for (i, job) in jobs.iter().enumerate() {
+        let name = job.recording.display().to_string();
+        if let Err(f) = check_session_folder(&cfg.out, &job.dir) {
             progress.error(Some(&name), &f.message);
             report(i, Outcome::Failed(f));
             continue;
         }
-        let (lock, created) = match claim(dir) {
+        let (lock, created) = match claim(&job.dir) {
             Ok(Some(claimed)) => claimed,
             Ok(None) => {
                 report(
                     i,
                     Outcome::Busy(format!(
                         "{} is being written by another rapporteur process; left to it",
-                        dir.display()
+                        job.dir.display()
                     )),
                 );
                 continue;
@@ -298,24 +243,17 @@ pub fn run_jobs(
             }
         };
         // Only the lock holder cleans: a temporary file here now is a dead process's.
-        crate::fsutil::remove_stale_temps(dir, &crate::render::session_files());
-        if skip_done && is_done(recording, dir, cfg, &resolved) {
-            progress.done(&name, &dir.display().to_string(), "already done, skipped");
+        crate::fsutil::remove_stale_temps(&job.dir, &crate::render::session_files());
+        if skip_done && is_done(job, cfg, pipeline.model()) {
+            progress.done(&name, &job.dir.display().to_string(), "already done, skipped");
             report(i, Outcome::Skipped);
             continue;
         }
-        match transcribe_one(
-            recording,
-            dir,
-            cfg,
-            &documents,
-            voices.as_ref(),
-            &resolved,
-            &model,
-            &mut vad,
-            &mut diarizer,
-            progress,
-        ) {
+        let done = pipeline
+            .process(job, progress)
+            .map_err(Failure::from)
+            .and_then(|record| write_session(job, record, pipeline.documents(), progress));
+        match done {
             Ok(record) => {
                 let speakers = if record.settings.diarize {
                     format!(", {} speakers", record.speakers.len())
@@ -328,7 +266,7 @@ pub fn run_jobs(
                     record.segments.len(),
                     record.language
                 );
-                progress.done(&name, &dir.display().to_string(), &detail);
+                progress.done(&name, &job.dir.display().to_string(), &detail);
                 report(i, Outcome::Done);
             }
             Err(f) => {
@@ -362,13 +300,16 @@ fn claim(dir: &Path) -> Result<Option<(FolderLock, bool)>, Failure> {
 /// A session folder is done when its session.json (written last) was made by this version
 /// from the same audio (SHA-256), the same model and the same settings, and every document it
 /// lists is there at its size (a disk that filled up, or a file deleted since, redoes it).
-fn is_done(recording: &Path, dir: &Path, cfg: &RunConfig, model: &Resolved) -> bool {
+fn is_done(job: &Job, cfg: &RunConfig, model: &Resolved) -> bool {
+    let dir = &job.dir;
     let Ok(record) = SessionRecord::load(&dir.join(crate::render::SESSION_JSON)) else { return false };
-    let same_audio =
-        || sha256_file(recording).is_ok_and(|(bytes, sha)| bytes == record.source.bytes && sha == record.source.sha256);
+    let same_audio = || {
+        sha256_file(&job.recording)
+            .is_ok_and(|(bytes, sha)| bytes == record.source.bytes && sha == record.source.sha256)
+    };
     record.generator.version == env!("CARGO_PKG_VERSION")
         && record.model.sha256 == model.sha256
-        && record.settings == settings(cfg)
+        && record.settings == cfg.settings()
         && documents_present(dir, &record)
         && same_audio()
 }
@@ -384,178 +325,20 @@ fn documents_present(dir: &Path, record: &SessionRecord) -> bool {
                 .is_ok_and(|m| m.is_file() && bytes.is_none_or(|b| m.len() == b))
     };
     if record.documents.is_empty() {
-        let applies = crate::render::exporters()
-            .into_iter()
-            .filter(|e| !e.applies(record))
-            .map(|e| e.file_name())
-            .collect::<Vec<_>>();
-        return crate::render::document_names()
-            .into_iter()
-            .filter(|n| !applies.contains(n))
-            .all(|n| file_of_size(n, None));
+        return crate::render::expected_documents(record).into_iter().all(|n| file_of_size(n, None));
     }
     record.documents.iter().all(|d| file_of_size(&d.name, Some(d.bytes)))
 }
 
-/// The settings that affect the result, as the record keeps them.
-fn settings(cfg: &RunConfig) -> Settings {
-    let per_channel = cfg.audio.channels == Channels::Each;
-    Settings {
-        language: cfg.decode.language.clone().unwrap_or_else(|| "auto".into()),
-        beam_size: cfg.decode.beam_size,
-        full_window: !cfg.decode.fit_audio_ctx,
-        diarize: cfg.speakers.is_some() || per_channel,
-        channel: match cfg.audio.channels {
-            Channels::One(c) => Some(c + 1),
-            _ => None,
-        },
-        channels_as_speakers: per_channel,
-        languages: cfg.decode.among.clone(),
-        translate: cfg.translate,
-        min_speakers: cfg.speakers.filter(|_| !per_channel).map(|c| c.min),
-        max_speakers: cfg.speakers.filter(|_| !per_channel).and_then(|c| (c.max != usize::MAX).then_some(c.max)),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn transcribe_one(
-    recording: &Path,
-    dir: &Path,
-    cfg: &RunConfig,
+/// Writes `record` and its documents into the job's session folder.
+fn write_session(
+    job: &Job,
+    mut record: SessionRecord,
     documents: &Documents,
-    voices: Option<&Library>,
-    resolved: &Resolved,
-    model: &Model,
-    vad: &mut Vad,
-    diarizer: &mut Option<Diarizer>,
     progress: &Progress,
 ) -> Result<SessionRecord, Failure> {
+    let (recording, dir) = (&job.recording, &job.dir);
     let name = recording.display().to_string();
-    let stage = progress.stage(&name, "decode", true);
-    let decoded = decode::decode_with(recording, cfg.audio, &|f| stage.set_percent((f * 100.0) as i64));
-    stage.finish();
-    let (signals, source_audio) = decoded?;
-    // With a speaker per channel the channels are kept for attribution and transcribed mixed.
-    let (pcm, per_channel) = match cfg.audio.channels {
-        Channels::Each => (channels::mix(&signals), Some(signals)),
-        _ => (signals.into_iter().next().unwrap_or_default(), None),
-    };
-    let (bytes, sha256) =
-        sha256_file(recording).map_err(|e| Failure::new(Exit::Input, format!("cannot read {name}: {e}")))?;
-
-    let stage = progress.stage(&name, "detect speech", false);
-    let probs = vad.probabilities(&pcm);
-    stage.finish();
-    let probs =
-        probs.map_err(|e| Failure::new(Exit::Failed, format!("voice activity detection failed on {name}: {e}")))?;
-
-    let stage = progress.stage(&name, "transcribe", true);
-    let transcription = transcribe::transcribe(model, &probs, &pcm, &cfg.decode, &cfg.plan, cfg.jobs, &stage);
-    stage.finish();
-    let transcription = transcription?;
-    let mut segments = transcription.segments;
-
-    let (mut speakers, mut speech) = (Vec::new(), Vec::new());
-    if let Some(signals) = &per_channel {
-        let diarization = channels::diarize(signals, &DiarizeParams::default().speech(&probs));
-        segments = attribute::attribute(&diarization, segments);
-        (speakers, speech) = attribute::summary(&diarization);
-    } else if let Some(count) = cfg.speakers.filter(|_| !transcription.chunks.is_empty()) {
-        // With no speech found there is no one to tell apart: diarizing hours of silence
-        // would find nothing, slowly.
-        if diarizer.is_none() {
-            let stage = progress.stage("diarization models", "load model", false);
-            let loaded = Diarizer::load();
-            stage.finish();
-            // The models are built into the binary: a failure here is a bug, not a damaged file.
-            *diarizer =
-                Some(loaded.map_err(|e| {
-                    Failure::new(Exit::Failed, format!("cannot prepare the diarization models: {e:#}"))
-                })?);
-        }
-        let diarizer = diarizer.as_ref().expect("loaded above");
-        let stage = progress.stage(&name, "diarize", true);
-        let params = DiarizeParams::default();
-        let diarization =
-            diarizer.diarize(&pcm, &params.speech(&probs), count, &params, &|f| stage.set_percent((f * 100.0) as i64));
-        stage.finish();
-        let diarization =
-            diarization.map_err(|e| Failure::new(Exit::Failed, format!("diarization failed on {name}: {e:#}")))?;
-        segments = attribute::attribute(&diarization, segments);
-        (speakers, speech) = attribute::summary(&diarization);
-        if let Some(library) = voices {
-            for (speaker, found) in
-                speakers.iter_mut().zip(library.recognise(&diarization.voices, crate::voices::THRESHOLD))
-            {
-                if let Some(m) = &found {
-                    progress.note(&format!("{name}: {} is {} by voice (score {:.2})", speaker.id, m.name, m.score));
-                }
-                speaker.voice = found;
-            }
-        }
-    }
-    // After attribution: a stretch translated as one is one speaker's.
-    if cfg.translate && segments.iter().any(|s| s.language != "en") {
-        let stage = progress.stage(&name, "translate", true);
-        let translated = transcribe::translate::translate(model, &pcm, segments, &cfg.decode, cfg.jobs, &|f| {
-            stage.set_percent((f * 100.0) as i64)
-        });
-        stage.finish();
-        segments = translated?;
-    }
-    let turns = attribute::turns(&segments);
-    let mut notes = Vec::new();
-    if source_audio.truncated {
-        notes.push(format!("the recording is truncated: only its first {:.1} s were transcribed", pcm.duration_s()));
-    }
-    if transcription.chunks.is_empty() {
-        notes.push("no speech was found in the recording".to_string());
-    }
-    if transcription.dropped_loops > 0 {
-        notes.push(format!(
-            "{} segments were dropped because whisper repeated itself in a loop",
-            transcription.dropped_loops
-        ));
-    }
-
-    for note in &notes {
-        progress.note(&format!("{name}: {note}"));
-    }
-    // With no speech there is no language to tell, unless it was pinned or the model knows
-    // only English: `und` (ISO 639 for undetermined) rather than a guess.
-    let language = dominant_language(&segments)
-        .or(cfg.decode.language.clone())
-        .or_else(|| (!model.is_multilingual()).then(|| "en".to_string()))
-        .unwrap_or_else(|| "und".into());
-    let mut record = SessionRecord {
-        schema_version: record::SCHEMA_VERSION,
-        generator: Generator {
-            name: env!("CARGO_PKG_NAME").into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            whisper_cpp: whisper_rs::WHISPER_CPP_VERSION.into(),
-        },
-        source: Source {
-            // Absolute, so documents link to it from wherever `render` is run.
-            path: std::fs::canonicalize(recording).map_or_else(|_| name.clone(), |p| p.display().to_string()),
-            file_name: recording.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            bytes,
-            sha256,
-            sample_rate: source_audio.sample_rate,
-            channels: source_audio.channels,
-            codec: source_audio.codec,
-        },
-        duration_s: record::ms(pcm.duration_s()),
-        model: ModelInfo { name: resolved.name.clone(), sha256: resolved.sha256.clone() },
-        settings: settings(cfg),
-        language,
-        speakers,
-        speech,
-        segments,
-        turns,
-        notes,
-        documents: Vec::new(),
-    };
-
     // Documents first, session.json last: a folder with session.json is complete. An
     // interrupt waits for the whole set.
     let _commit = crate::fsutil::commit();
@@ -595,11 +378,6 @@ fn transcribe_one(
         Err(e) => return Err(e.into()),
     }
     Ok(record)
-}
-
-/// The language with the most speech time.
-fn dominant_language(segments: &[record::Segment]) -> Option<String> {
-    record::time_by_language(segments).into_iter().next().map(|(l, _)| l)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use super::{Diarization, speaker_id};
 use crate::session::record::{Segment, Speaker, SpeakerTime, Token, Turn, ms};
-use crate::transcribe::worker::join_words;
+use crate::text::join_words;
 
 /// Seconds each diarized turn shares with [start, end].
 fn overlap(t: &super::Turn, start: f64, end: f64) -> f64 {

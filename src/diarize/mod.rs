@@ -16,8 +16,8 @@ use std::ops::Range;
 use anyhow::Result;
 use rayon::prelude::*;
 
+use crate::audio::vad::SpeechGate;
 use crate::audio::{Pcm, SAMPLE_RATE};
-use crate::transcribe::plan::{PlanParams, speech_regions};
 use cluster::{Item, SpeakerCount};
 use embedding::{Embedder, Embedding};
 use fbank::{FRAME_LEN, FRAME_SHIFT, Fbank};
@@ -52,8 +52,10 @@ pub struct Params {
     pub min_cluster_speech_s: f64,
     pub min_cluster_share: f64,
     /// Speech for diarization, from the VAD: like the chunk planner's, but bridging pauses
-    /// up to `gate.min_silence_s`, so that only real silences are taken from the speakers.
-    pub gate: PlanParams,
+    /// up to `gate.min_silence_s`, so that only real silences are taken from the speakers;
+    /// each region padded by `pad_s`.
+    pub gate: SpeechGate,
+    pub pad_s: f64,
 }
 
 impl Default for Params {
@@ -67,7 +69,8 @@ impl Default for Params {
             threshold: 0.6,
             min_cluster_speech_s: 0.5,
             min_cluster_share: 0.005,
-            gate: PlanParams { threshold: 0.4, min_silence_s: 2.0, pad_s: 0.2, ..PlanParams::default() },
+            gate: SpeechGate { threshold: 0.4, min_silence_s: 2.0, min_speech_s: 0.25 },
+            pad_s: 0.2,
         }
     }
 }
@@ -75,11 +78,8 @@ impl Default for Params {
 impl Params {
     /// The speech regions (seconds) that diarization may attribute, from VAD probabilities.
     pub fn speech(&self, probs: &[f32]) -> Vec<Range<f64>> {
-        let pad = self.gate.pad_s;
-        speech_regions(probs, crate::audio::vad::FRAME, SAMPLE_RATE, &self.gate)
-            .into_iter()
-            .map(|r| (r.start - pad).max(0.0)..r.end + pad)
-            .collect()
+        let pad = self.pad_s;
+        self.gate.seconds(probs).into_iter().map(|r| (r.start - pad).max(0.0)..r.end + pad).collect()
     }
 }
 
@@ -149,7 +149,7 @@ impl Diarizer {
         speech: &[Range<f64>],
         count: SpeakerCount,
         params: &Params,
-        tick: &(dyn Fn(f64) + Sync),
+        tick: &crate::progress::Tick<'_>,
     ) -> Result<Diarization> {
         let n = pcm.samples.len();
         if n == 0 {
@@ -480,13 +480,6 @@ impl Timeline {
     }
 }
 
-impl Diarization {
-    /// Standard RTTM, one SPEAKER line per turn, speakers named `SPEAKER_1`...
-    pub fn rttm(&self, file_id: &str) -> String {
-        self.turns.iter().map(|t| crate::render::rttm::line(file_id, t.start, t.end, &speaker_id(t.speaker))).collect()
-    }
-}
-
 pub fn speaker_id(speaker: usize) -> String {
     format!("SPEAKER_{}", speaker + 1)
 }
@@ -555,11 +548,5 @@ mod tests {
         let flags = [true, true, false, true, false, false, false, true];
         assert_eq!(runs(flags.into_iter(), 1), vec![0..4, 7..8]);
         assert_eq!(runs(flags.into_iter(), 3), vec![0..8]);
-    }
-
-    #[test]
-    fn rttm_lines_are_standard() {
-        let d = Diarization { speakers: 1, turns: vec![Turn { start: 1.5, end: 3.25, speaker: 0 }], voices: vec![] };
-        assert_eq!(d.rttm("s"), "SPEAKER s 1 1.500 1.750 <NA> <NA> SPEAKER_1 <NA> <NA>\n");
     }
 }

@@ -1,15 +1,7 @@
 //! Word error rate, the usual way: lower-case, drop punctuation, then Levenshtein distance
 //! over words divided by the number of reference words.
 
-/// Lower-cased words with punctuation removed. Apostrophes inside words are kept ("don't"),
-/// hyphens split words ("follow-up" → "follow up").
-pub fn normalize(text: &str) -> Vec<String> {
-    let cleaned: String = text
-        .chars()
-        .map(|c| if c.is_alphanumeric() || c == '\'' { c.to_lowercase().next().unwrap_or(c) } else { ' ' })
-        .collect();
-    cleaned.split_whitespace().map(|w| w.trim_matches('\'').to_string()).filter(|w| !w.is_empty()).collect()
-}
+pub use crate::text::normalize;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WerCounts {
@@ -58,15 +50,6 @@ pub fn wer(reference: &str, hypothesis: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalizes_case_and_punctuation() {
-        assert_eq!(
-            normalize("And so, my fellow Americans: ask NOT!"),
-            vec!["and", "so", "my", "fellow", "americans", "ask", "not"]
-        );
-        assert_eq!(normalize("don't 'quote' follow-up"), vec!["don't", "quote", "follow", "up"]);
-    }
 
     #[test]
     fn counts_each_error_kind() {

@@ -21,7 +21,7 @@ use super::ggml::{HParams, MAGIC};
 /// whisper's 400-point FFT gives 201 frequency bins per mel frame.
 const N_FFT_BINS: i32 = 201;
 /// The encoder window is 30 s as 1500 positions in every Whisper model; rapporteur's own encoder
-/// windows (`transcribe::worker`) are sized against it.
+/// windows (`transcribe::whisper`) are sized against it.
 const AUDIO_CTX: i32 = 1500;
 /// whisper.cpp hard-codes the special tokens: 51864 is English-only, 51865 multilingual with
 /// 99 languages, 51866 with 100 (large-v3). Any other count makes it index past its tables.

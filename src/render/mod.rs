@@ -1,6 +1,7 @@
-//! Documents rendered from a session record: the transcripts (one exporter per format behind
-//! one trait) and the templated documents (minutes and summary as Markdown, HTML and Word, and
-//! the review page with its charts).
+//! Documents rendered from a session record. Each file a session folder gets is a [`Document`]:
+//! the transcripts (`transcript`, `rttm`), made from the record alone, and the templated
+//! documents (`templated`: minutes and summary as Markdown, HTML and Word, the review page and
+//! its timeline). [`documents`] lists them all, once, for rendering, clean-up and the catalog.
 
 pub mod charts;
 pub mod context;
@@ -8,6 +9,7 @@ pub mod docx;
 pub mod html;
 pub mod review;
 pub mod rttm;
+pub mod templated;
 pub mod templates;
 pub mod transcript;
 
@@ -16,21 +18,70 @@ use std::path::{Path, PathBuf};
 use crate::fsutil::write_atomic;
 use crate::session::SessionRecord;
 use crate::session::naming::Named;
-use crate::session::record::Document;
 use crate::themes::taxonomy::{self, Taxonomy};
-use templates::Templates;
+use templates::{TemplateError, Templates};
 
-pub trait Exporter {
+/// One file of a session folder.
+pub trait Document {
     fn file_name(&self) -> &'static str;
     /// Whether the session has what this document shows (speakers.rttm needs speakers).
-    fn applies(&self, _session: &SessionRecord) -> bool {
+    fn applies(&self, _record: &SessionRecord) -> bool {
         true
     }
-    fn render(&self, session: &SessionRecord) -> String;
+    /// Where the catalog links it among a session's documents, lowest first; `None` for the
+    /// files made for other tools (subtitles, RTTM, the chart), which the catalog leaves out.
+    fn catalog_rank(&self) -> Option<u8> {
+        None
+    }
+    fn render(&self, session: &Rendering) -> Result<Vec<u8>, RenderError>;
 }
 
-pub fn exporters() -> Vec<Box<dyn Exporter>> {
-    vec![Box::new(transcript::Text), Box::new(transcript::Srt), Box::new(transcript::Vtt), Box::new(rttm::Rttm)]
+/// Every document, in the order they are written and listed in session.json.
+pub fn documents() -> &'static [&'static dyn Document] {
+    use templated::*;
+    &[
+        &transcript::Text,
+        &transcript::Srt,
+        &transcript::Vtt,
+        &rttm::Rttm,
+        &MinutesHtml,
+        &SummaryHtml,
+        &MinutesDocx,
+        &ReviewHtml,
+        &TimelineSvg,
+        &MinutesMd,
+        &SummaryMd,
+    ]
+}
+
+/// The names of the documents `record` has, in order: those it has the data for.
+pub fn expected_documents(record: &SessionRecord) -> Vec<&'static str> {
+    documents().iter().filter(|d| d.applies(record)).map(|d| d.file_name()).collect()
+}
+
+/// What a session's documents are made from: its record, and what several templated
+/// documents share, made once (the minutes and summary as Markdown, and the review page's
+/// data, which holds the template context and the minutes and summary as HTML).
+pub struct Rendering<'a> {
+    pub record: &'a SessionRecord,
+    templates: &'a Templates,
+    minutes: String,
+    summary: String,
+    review: review::Review<'a>,
+}
+
+impl<'a> Rendering<'a> {
+    fn new(
+        templates: &'a Templates,
+        ctx: &'a context::Context,
+        record: &'a SessionRecord,
+    ) -> Result<Self, RenderError> {
+        let minutes = templates.render("minutes.md", ctx)?;
+        let summary = templates.render("summary.md", ctx)?;
+        // As HTML once, for minutes.html and summary.html and for the review page.
+        let review = review::build(ctx, record, html::body(&minutes), html::body(&summary));
+        Ok(Rendering { record, templates, minutes, summary, review })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +93,12 @@ pub enum RenderError {
     Write { dir: String, error: std::io::Error },
 }
 
+impl From<TemplateError> for RenderError {
+    fn from(e: TemplateError) -> RenderError {
+        RenderError::Input(e.0)
+    }
+}
+
 /// The templates and theme taxonomies documents are made with: built in, or from a folder
 /// given with `--templates`. Loaded (and checked) once for any number of sessions.
 pub struct Documents {
@@ -51,7 +108,7 @@ pub struct Documents {
 
 impl Documents {
     pub fn load(dir: Option<&Path>) -> Result<Documents, RenderError> {
-        let templates = Templates::load(dir).map_err(|e| RenderError::Input(e.0))?;
+        let templates = Templates::load(dir)?;
         let taxonomies = taxonomy::load(dir).map_err(|e| RenderError::Input(e.0))?;
         Ok(Documents { templates, taxonomies })
     }
@@ -59,34 +116,10 @@ impl Documents {
     /// Every document of the session, as (file name, content), or the first template error.
     pub fn render(&self, dir: &Path, named: &Named) -> Result<Vec<(&'static str, Vec<u8>)>, RenderError> {
         let record = &named.record;
-        let mut docs: Vec<(&'static str, Vec<u8>)> = Vec::new();
-        for e in exporters().iter().filter(|e| e.applies(record)) {
-            docs.push((e.file_name(), e.render(record).into_bytes()));
-        }
         let ctx = context::build(dir, named, &self.taxonomies);
-        let input = |e: templates::TemplateError| RenderError::Input(e.0);
-        let minutes = self.templates.render("minutes.md", &ctx).map_err(input)?;
-        let summary = self.templates.render("summary.md", &ctx).map_err(input)?;
-        let title = &ctx.session.title;
-        // As HTML once, for minutes.html and summary.html and for the review page.
-        let (minutes_html, summary_html) = (html::body(&minutes), html::body(&summary));
-        docs.push((
-            "minutes.html",
-            html::page(&self.templates, &format!("Minutes: {title}"), &minutes_html).map_err(input)?.into_bytes(),
-        ));
-        docs.push((
-            "summary.html",
-            html::page(&self.templates, &format!("Thematic summary: {title}"), &summary_html)
-                .map_err(input)?
-                .into_bytes(),
-        ));
-        docs.push(("minutes.docx", docx::from_markdown(&minutes)));
-        let review = review::build(&ctx, record, minutes_html, summary_html);
-        docs.push(("review.html", self.templates.render("review.html", &review).map_err(input)?.into_bytes()));
-        docs.push(("timeline.svg", review.charts.timeline.clone().into_bytes()));
-        docs.push(("minutes.md", minutes.into_bytes()));
-        docs.push(("summary.md", summary.into_bytes()));
-        Ok(docs)
+        let session = Rendering::new(&self.templates, &ctx, record)?;
+        let applying = documents().iter().filter(|d| d.applies(record));
+        applying.map(|d| Ok((d.file_name(), d.render(&session)?))).collect()
     }
 
     /// Renders every document and puts them in place of the folder's earlier ones (`save`).
@@ -102,13 +135,9 @@ impl Documents {
     }
 }
 
-/// The documents made from templates, besides the transcripts of `exporters()`.
-const TEMPLATED: [&str; 7] =
-    ["minutes.html", "summary.html", "minutes.docx", "review.html", "timeline.svg", "minutes.md", "summary.md"];
-
 /// Every document rapporteur writes into a session folder, whether or not a session has it.
 pub fn document_names() -> Vec<&'static str> {
-    exporters().iter().map(|e| e.file_name()).chain(TEMPLATED).collect()
+    documents().iter().map(|d| d.file_name()).collect()
 }
 
 /// Every file rapporteur writes into a session folder: its documents, session.json, and the
@@ -156,7 +185,7 @@ pub fn save(
     for (name, bytes) in docs {
         let path = dir.join(name);
         write_atomic(&path, &bytes).map_err(fail)?;
-        record.documents.push(Document { name: name.to_string(), bytes: bytes.len() as u64 });
+        record.documents.push(crate::session::record::Document { name: name.to_string(), bytes: bytes.len() as u64 });
         written.push(path);
         if written.len() == 1 {
             test_pause();
@@ -179,4 +208,40 @@ fn test_pause() {
     };
     eprintln!("paused after the first document");
     std::thread::sleep(std::time::Duration::from_secs(seconds));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::record::tests::sample;
+
+    /// session.json lists the documents in this order, so it must not change.
+    #[test]
+    fn documents_come_in_their_fixed_order_and_only_when_they_apply() {
+        let all = [
+            "transcript.txt",
+            "transcript.srt",
+            "transcript.vtt",
+            "speakers.rttm",
+            "minutes.html",
+            "summary.html",
+            "minutes.docx",
+            "review.html",
+            "timeline.svg",
+            "minutes.md",
+            "summary.md",
+        ];
+        assert_eq!(document_names(), all);
+        let mut record = sample();
+        record.settings.diarize = false;
+        let without_speakers: Vec<&str> = all.into_iter().filter(|n| *n != "speakers.rttm").collect();
+        assert_eq!(expected_documents(&record), without_speakers);
+        record.settings.diarize = true;
+        assert_eq!(expected_documents(&record), all);
+
+        let dir = tempfile::tempdir().unwrap();
+        let named = Named::new(&record, None, &Default::default());
+        let docs = Documents::load(None).unwrap().render(dir.path(), &named).unwrap();
+        assert_eq!(docs.iter().map(|(n, _)| *n).collect::<Vec<_>>(), all);
+    }
 }

@@ -1,7 +1,7 @@
 //! `speakers.rttm`: who spoke when in the standard Rich Transcription Time Marked format,
 //! one `SPEAKER` line per stretch of speech, as scoring tools (pyannote.metrics, dscore) read it.
 
-use super::Exporter;
+use super::{Document, RenderError, Rendering};
 use crate::session::SessionRecord;
 
 /// One RTTM line; `file_id` must not contain spaces.
@@ -17,17 +17,21 @@ pub fn file_id(s: &SessionRecord) -> String {
 
 pub struct Rttm;
 
-impl Exporter for Rttm {
+impl Document for Rttm {
     fn file_name(&self) -> &'static str {
         "speakers.rttm"
     }
     fn applies(&self, s: &SessionRecord) -> bool {
         s.settings.diarize
     }
-    fn render(&self, s: &SessionRecord) -> String {
-        let id = file_id(s);
-        s.speech.iter().map(|t| line(&id, t.start, t.end, &t.speaker)).collect()
+    fn render(&self, s: &Rendering) -> Result<Vec<u8>, RenderError> {
+        Ok(rttm(s.record).into_bytes())
     }
+}
+
+fn rttm(s: &SessionRecord) -> String {
+    let id = file_id(s);
+    s.speech.iter().map(|t| line(&id, t.start, t.end, &t.speaker)).collect()
 }
 
 #[cfg(test)]
@@ -41,7 +45,7 @@ mod tests {
         s.source.file_name = "my session.wav".into();
         s.settings.diarize = true;
         s.speech = vec![SpeakerTime { speaker: "SPEAKER_1".into(), start: 1.5, end: 3.25 }];
-        assert_eq!(Rttm.render(&s), "SPEAKER my_session 1 1.500 1.750 <NA> <NA> SPEAKER_1 <NA> <NA>\n");
+        assert_eq!(rttm(&s), "SPEAKER my_session 1 1.500 1.750 <NA> <NA> SPEAKER_1 <NA> <NA>\n");
         assert!(Rttm.applies(&s));
         s.settings.diarize = false;
         assert!(!Rttm.applies(&s));

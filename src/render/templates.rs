@@ -19,12 +19,13 @@ use csp::ScriptMark;
 /// The auto-escape mode of the `.md` templates.
 const MARKDOWN: AutoEscape = AutoEscape::Custom("markdown");
 
-/// The templates a session's documents are rendered from, by file name.
-pub const BUILT_IN: [(&str, &str); 4] = [
+/// The templates a session's documents and the catalog page are rendered from, by file name.
+pub const BUILT_IN: [(&str, &str); 5] = [
     ("minutes.md", include_str!("../../templates/minutes.md")),
     ("summary.md", include_str!("../../templates/summary.md")),
     ("page.html", include_str!("../../templates/page.html")),
     ("review.html", include_str!("../../templates/review.html")),
+    ("catalog.html", include_str!("../../templates/catalog.html")),
 ];
 
 #[derive(Debug, thiserror::Error)]

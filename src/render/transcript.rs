@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::Exporter;
+use super::{Document, RenderError, Rendering};
 use crate::safe_text::{fold, is_line_break};
 use crate::session::SessionRecord;
 use crate::session::record::Segment;
@@ -76,72 +76,89 @@ pub struct Text;
 pub struct Srt;
 pub struct Vtt;
 
-impl Exporter for Text {
+impl Document for Text {
     fn file_name(&self) -> &'static str {
         "transcript.txt"
     }
-    /// One line per speaker turn, or per segment when the recording was not diarized.
-    fn render(&self, s: &SessionRecord) -> String {
-        let mut out = String::new();
-        let stamp = |t: f64| clock(t, '.')[..8].to_string();
-        if s.speakers.is_empty() {
-            for seg in &s.segments {
-                writeln!(out, "[{}] {}{}", stamp(seg.start), language_tag(&seg.language), fold(&seg.text)).unwrap();
-                if let Some(english) = &seg.translation {
-                    writeln!(out, "           [en] {}", fold(english)).unwrap();
-                }
-            }
-            return out;
-        }
-        for turn in &s.turns {
-            let segs: Vec<&Segment> = turn.segments.iter().filter_map(|&id| s.segments.get(id)).collect();
-            // One line per turn, whatever the label and text hold.
-            let text: Vec<&str> = segs.iter().map(|seg| seg.text.as_str()).collect();
-            writeln!(
-                out,
-                "[{}] {}: {}{}",
-                stamp(turn.start),
-                fold(s.speaker_label(&turn.speaker)),
-                language_tag(&turn.language),
-                fold(&text.join(" "))
-            )
-            .unwrap();
-            let english: Vec<&str> = segs.iter().filter_map(|seg| seg.translation.as_deref()).collect();
-            if !english.is_empty() {
-                writeln!(out, "           [en] {}", fold(&english.join(" "))).unwrap();
-            }
-        }
-        out
+    fn catalog_rank(&self) -> Option<u8> {
+        Some(7)
+    }
+    fn render(&self, s: &Rendering) -> Result<Vec<u8>, RenderError> {
+        Ok(text(s.record).into_bytes())
     }
 }
 
-impl Exporter for Srt {
+impl Document for Srt {
     fn file_name(&self) -> &'static str {
         "transcript.srt"
     }
-    fn render(&self, s: &SessionRecord) -> String {
-        let mut out = String::new();
-        for (i, seg) in s.segments.iter().enumerate() {
-            writeln!(out, "{}\n{} --> {}\n{}\n", i + 1, clock(seg.start, ','), clock(seg.end, ','), cue_text(s, seg))
-                .unwrap();
-        }
-        out
+    fn render(&self, s: &Rendering) -> Result<Vec<u8>, RenderError> {
+        Ok(srt(s.record).into_bytes())
     }
 }
 
-impl Exporter for Vtt {
+impl Document for Vtt {
     fn file_name(&self) -> &'static str {
         "transcript.vtt"
     }
-    fn render(&self, s: &SessionRecord) -> String {
-        let mut out = String::from("WEBVTT\n\n");
-        for seg in &s.segments {
-            // In WebVTT `&` and `<` start entities and tags (`<v Name>`); the text is plain.
-            let text = cue_text(s, seg).replace('&', "&amp;").replace('<', "&lt;");
-            writeln!(out, "{} --> {}\n{}\n", clock(seg.start, '.'), clock(seg.end, '.'), text).unwrap();
-        }
-        out
+    fn render(&self, s: &Rendering) -> Result<Vec<u8>, RenderError> {
+        Ok(vtt(s.record).into_bytes())
     }
+}
+
+/// One line per speaker turn, or per segment when the recording was not diarized.
+fn text(s: &SessionRecord) -> String {
+    let mut out = String::new();
+    let stamp = |t: f64| clock(t, '.')[..8].to_string();
+    if s.speakers.is_empty() {
+        for seg in &s.segments {
+            writeln!(out, "[{}] {}{}", stamp(seg.start), language_tag(&seg.language), fold(&seg.text)).unwrap();
+            if let Some(english) = &seg.translation {
+                writeln!(out, "           [en] {}", fold(english)).unwrap();
+            }
+        }
+        return out;
+    }
+    for turn in &s.turns {
+        let segs: Vec<&Segment> = turn.segments.iter().filter_map(|&id| s.segments.get(id)).collect();
+        // One line per turn, whatever the label and text hold.
+        let text: Vec<&str> = segs.iter().map(|seg| seg.text.as_str()).collect();
+        writeln!(
+            out,
+            "[{}] {}: {}{}",
+            stamp(turn.start),
+            fold(s.speaker_label(&turn.speaker)),
+            language_tag(&turn.language),
+            fold(&text.join(" "))
+        )
+        .unwrap();
+        let english: Vec<&str> = segs.iter().filter_map(|seg| seg.translation.as_deref()).collect();
+        if !english.is_empty() {
+            writeln!(out, "           [en] {}", fold(&english.join(" "))).unwrap();
+        }
+    }
+    out
+}
+
+/// SubRip: a numbered cue per segment.
+fn srt(s: &SessionRecord) -> String {
+    let mut out = String::new();
+    for (i, seg) in s.segments.iter().enumerate() {
+        writeln!(out, "{}\n{} --> {}\n{}\n", i + 1, clock(seg.start, ','), clock(seg.end, ','), cue_text(s, seg))
+            .unwrap();
+    }
+    out
+}
+
+/// WebVTT: a cue per segment.
+fn vtt(s: &SessionRecord) -> String {
+    let mut out = String::from("WEBVTT\n\n");
+    for seg in &s.segments {
+        // In WebVTT `&` and `<` start entities and tags (`<v Name>`); the text is plain.
+        let text = cue_text(s, seg).replace('&', "&amp;").replace('<', "&lt;");
+        writeln!(out, "{} --> {}\n{}\n", clock(seg.start, '.'), clock(seg.end, '.'), text).unwrap();
+    }
+    out
 }
 
 #[cfg(test)]
@@ -158,7 +175,7 @@ mod tests {
 
     #[test]
     fn text_has_a_timestamp_per_segment() {
-        assert_eq!(Text.render(&sample()), "[00:00:00] Welcome, everyone.\n[01:01:01] We recommend --> action.\n");
+        assert_eq!(text(&sample()), "[00:00:00] Welcome, everyone.\n[01:01:01] We recommend --> action.\n");
     }
 
     #[test]
@@ -173,16 +190,16 @@ mod tests {
         s.segments[1].speaker = Some("SPEAKER_2".into());
         s.turns = crate::diarize::attribute::turns(&s.segments);
         assert_eq!(
-            Text.render(&s),
+            text(&s),
             "[00:00:00] SPEAKER_1: Welcome, everyone.\n[01:01:01] SPEAKER_2: We recommend --> action.\n"
         );
-        assert!(Srt.render(&s).contains("\nSPEAKER_1: Welcome, everyone.\n"));
-        assert!(Vtt.render(&s).contains("\nSPEAKER_2: We recommend -> action.\n"));
+        assert!(srt(&s).contains("\nSPEAKER_1: Welcome, everyone.\n"));
+        assert!(vtt(&s).contains("\nSPEAKER_2: We recommend -> action.\n"));
         // Named in speakers.toml: the name everywhere.
         s.speakers[1].name = Some("Moderator: Jane Doe".into());
-        assert!(Text.render(&s).ends_with("[01:01:01] Moderator: Jane Doe: We recommend --> action.\n"));
-        assert!(Srt.render(&s).contains("\nModerator: Jane Doe: We recommend -> action.\n"));
-        assert!(Vtt.render(&s).contains("\nModerator: Jane Doe: We recommend -> action.\n"));
+        assert!(text(&s).ends_with("[01:01:01] Moderator: Jane Doe: We recommend --> action.\n"));
+        assert!(srt(&s).contains("\nModerator: Jane Doe: We recommend -> action.\n"));
+        assert!(vtt(&s).contains("\nModerator: Jane Doe: We recommend -> action.\n"));
     }
 
     #[test]
@@ -202,7 +219,7 @@ mod tests {
         ] {
             s.speakers[0].name = Some(evil.into());
             s.segments[0].text = format!("Hello\r\r{evil}");
-            for (name, doc) in [("srt", Srt.render(&s)), ("vtt", Vtt.render(&s))] {
+            for (name, doc) in [("srt", srt(&s)), ("vtt", vtt(&s))] {
                 // Every cue is a timing line followed by text, and nothing else holds an arrow.
                 let cues: Vec<&str> =
                     doc.trim_start_matches("WEBVTT\n\n").split("\n\n").filter(|c| !c.is_empty()).collect();
@@ -210,7 +227,7 @@ mod tests {
                 assert_eq!(doc.matches("-->").count(), s.segments.len(), "{name}: {doc:?}");
                 assert!(!doc.contains(['\r', '\u{2028}', '\u{85}']), "{name}: {doc:?}");
             }
-            let txt = Text.render(&s);
+            let txt = text(&s);
             assert_eq!(txt.lines().count(), s.turns.len(), "{txt:?}");
             assert!(txt.lines().all(|l| l.starts_with('[')) && !txt.contains(['\r', '\u{2028}', '\u{85}']), "{txt:?}");
         }
@@ -220,13 +237,13 @@ mod tests {
     fn vtt_text_is_not_markup() {
         let mut s = sample();
         s.segments[0].text = "<v Mallory>Tom & Jerry</v>".into();
-        assert!(Vtt.render(&s).contains("\n&lt;v Mallory>Tom &amp; Jerry&lt;/v>\n"));
-        assert!(Srt.render(&s).contains("\n<v Mallory>Tom & Jerry</v>\n"), "SRT has no escapes");
+        assert!(vtt(&s).contains("\n&lt;v Mallory>Tom &amp; Jerry&lt;/v>\n"));
+        assert!(srt(&s).contains("\n<v Mallory>Tom & Jerry</v>\n"), "SRT has no escapes");
     }
 
     #[test]
     fn srt_and_vtt_cues() {
-        let srt = Srt.render(&sample());
+        let srt = srt(&sample());
         assert!(
             srt.starts_with(
                 "1\n00:00:00,500 --> 00:00:02,250\nWelcome, everyone.\n\n2\n01:01:01,000 --> 01:01:02,004\n"
@@ -235,7 +252,7 @@ mod tests {
         );
         assert!(srt.contains("We recommend -> action."), "the cue arrow is escaped");
         assert_eq!(no_arrow("a ---> b --> c -- d -> e >--"), "a -> b -> c -- d -> e >--");
-        let vtt = Vtt.render(&sample());
+        let vtt = vtt(&sample());
         assert!(vtt.starts_with("WEBVTT\n\n00:00:00.500 --> 00:00:02.250\nWelcome, everyone.\n\n"), "{vtt}");
     }
 }

@@ -1,6 +1,7 @@
 //! The session record and how it is assembled from the stages' results.
 
 pub mod agenda;
+pub mod assemble;
 pub mod input;
 pub mod metadata;
 pub mod naming;

@@ -6,8 +6,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-/// Bumped whenever a field changes meaning or disappears.
-pub const SCHEMA_VERSION: u32 = 2;
+/// Bumped whenever a field changes meaning or disappears. 3: `generator.engine` (name and
+/// version of the speech engine) in place of 2's `generator.whisper_cpp`.
+pub const SCHEMA_VERSION: u32 = 3;
+/// The oldest version `load` still reads (upgrading it as it reads).
+pub const OLDEST_READ: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SessionRecord {
@@ -48,7 +51,15 @@ pub struct Document {
 pub struct Generator {
     pub name: String,
     pub version: String,
-    pub whisper_cpp: String,
+    /// The speech-to-text engine that made the text.
+    pub engine: Engine,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Engine {
+    /// `whisper.cpp`.
+    pub name: String,
+    pub version: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -107,7 +118,15 @@ pub struct Speaker {
     pub talk_time_s: f64,
     /// The enrolled voice this speaker was recognised as, with its score.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voice: Option<crate::voices::VoiceMatch>,
+    pub voice: Option<VoiceMatch>,
+}
+
+/// A session speaker recognised as an enrolled voice.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VoiceMatch {
+    pub name: String,
+    /// Cosine similarity between the speaker's voice and the enrolled one.
+    pub score: f32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -198,13 +217,23 @@ pub enum RecordError {
     #[error("{path} is not a valid session record: {error}")]
     Parse { path: String, error: serde_json::Error },
     #[error(
-        "{path} has schema version {found}; this rapporteur reads version {SCHEMA_VERSION}: re-run `rapporteur run` on the recording"
+        "{path} has schema version {found}; this rapporteur reads versions {OLDEST_READ} to {SCHEMA_VERSION}: re-run `rapporteur run` on the recording"
     )]
     Version { path: String, found: u32 },
     #[error(
         "{path} has schema version {found}, newer than the version {SCHEMA_VERSION} this rapporteur reads: upgrade rapporteur, or re-run `rapporteur run` on the recording"
     )]
     Newer { path: String, found: u32 },
+}
+
+/// Version 2 named whisper.cpp's version in `generator.whisper_cpp`; 3 names the engine.
+fn upgrade_from_2(value: &mut serde_json::Value) {
+    value["schema_version"] = SCHEMA_VERSION.into();
+    if let Some(generator) = value.get_mut("generator").and_then(|g| g.as_object_mut())
+        && let Some(version) = generator.remove("whisper_cpp")
+    {
+        generator.insert("engine".into(), serde_json::json!({ "name": "whisper.cpp", "version": version }));
+    }
 }
 
 /// Times are kept to the millisecond: finer digits are noise and make diffs unreadable.
@@ -230,10 +259,15 @@ impl SessionRecord {
         if v.schema_version > SCHEMA_VERSION {
             return Err(RecordError::Newer { path: p, found: v.schema_version });
         }
-        if v.schema_version != SCHEMA_VERSION {
+        if v.schema_version < OLDEST_READ {
             return Err(RecordError::Version { path: p, found: v.schema_version });
         }
-        serde_json::from_str(&text).map_err(|error| RecordError::Parse { path: p, error })
+        let parse = |error| RecordError::Parse { path: p.clone(), error };
+        let mut value: serde_json::Value = serde_json::from_str(&text).map_err(parse)?;
+        if v.schema_version == 2 {
+            upgrade_from_2(&mut value);
+        }
+        serde_json::from_value(value).map_err(parse)
     }
 
     /// How documents call a speaker: the rapporteur's name if given, else the id.
@@ -262,7 +296,11 @@ pub(crate) mod tests {
         };
         SessionRecord {
             schema_version: SCHEMA_VERSION,
-            generator: Generator { name: "rapporteur".into(), version: "0".into(), whisper_cpp: "x".into() },
+            generator: Generator {
+                name: "rapporteur".into(),
+                version: "0".into(),
+                engine: Engine { name: "whisper.cpp".into(), version: "x".into() },
+            },
             source: Source {
                 path: "a.wav".into(),
                 file_name: "a.wav".into(),
@@ -334,9 +372,25 @@ pub(crate) mod tests {
     fn other_schema_versions_are_refused_with_advice() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("session.json");
-        std::fs::write(&p, sample().to_json().replace("\"schema_version\": 2", "\"schema_version\": 99")).unwrap();
-        let err = SessionRecord::load(&p).unwrap_err().to_string();
-        assert!(err.contains("schema version 99") && err.contains("rapporteur run"), "{err}");
+        let current = format!("\"schema_version\": {SCHEMA_VERSION}");
+        for found in [99, 1] {
+            std::fs::write(&p, sample().to_json().replace(&current, &format!("\"schema_version\": {found}"))).unwrap();
+            let err = SessionRecord::load(&p).unwrap_err().to_string();
+            assert!(err.contains(&format!("schema version {found}")) && err.contains("rapporteur run"), "{err}");
+        }
+    }
+
+    /// A version 2 record (whisper.cpp's version in `generator.whisper_cpp`) reads as today's.
+    #[test]
+    fn version_2_records_are_read_with_their_engine() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("session.json");
+        let mut v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+        v["schema_version"] = 2.into();
+        v["generator"].as_object_mut().unwrap().remove("engine");
+        v["generator"]["whisper_cpp"] = "x".into();
+        std::fs::write(&p, serde_json::to_string(&v).unwrap()).unwrap();
+        assert_eq!(SessionRecord::load(&p).unwrap(), sample());
     }
 
     /// session.json files from before the document list still load, with an empty list.

@@ -1,8 +1,8 @@
 //! Putting chunk results back together on the recording's clock, and catching whisper's
 //! loops (the same words over and over) before they reach the record.
 
-use crate::eval::wer::normalize;
 use crate::session::record::Segment;
+use crate::text::normalize;
 
 /// True when the text repeats one phrase (of 1 to 8 words) at least 4 times in a row over at
 /// least 8 words, or, for longer texts, when under a third of its words are distinct: the

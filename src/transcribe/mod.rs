@@ -1,24 +1,26 @@
-//! Speech to text: voice activity → chunk plan → language per chunk → parallel whisper
+//! Speech to text: voice activity → chunk plan → language per chunk → parallel engine
 //! workers → merge; then, when asked, an English translation of what was not in English.
 //!
-//! The model is loaded once and shared; each worker owns a `WhisperState` and takes the next
-//! chunk from a shared counter, so a slow chunk never holds up the others. Results land in
-//! plan order whatever the finishing order, which keeps the output deterministic.
+//! The engine (`engine::SpeechEngine`: whisper.cpp in every run) is loaded once and shared;
+//! each worker owns its own state and takes the next chunk from a shared counter, so a slow
+//! chunk never holds up the others. Results land in plan order whatever the finishing order,
+//! which keeps the output deterministic.
 
+pub mod engine;
 pub mod language;
 pub mod merge;
 pub mod plan;
+pub mod scripted;
 pub mod translate;
-pub mod worker;
+pub mod whisper;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub use worker::{DecodeOptions, Model, TranscribeError};
+pub use engine::{DecodeOptions, SpeechEngine, SpeechWorker, Task, TranscribeError};
 
-use crate::audio::vad::FRAME;
 use crate::audio::{Pcm, SAMPLE_RATE};
-use crate::progress::Stage;
+use crate::progress::Tick;
 use crate::session::record::Segment;
 use plan::{Chunk, PlanParams};
 
@@ -36,8 +38,7 @@ pub struct Transcription {
 /// Decodes one chunk; re-decodes at a higher temperature if the text loops, and drops the
 /// segments that still loop. Returns the segments and how many were dropped.
 fn decode_chunk(
-    model: &Model,
-    state: &mut whisper_rs::WhisperState,
+    worker: &mut dyn SpeechWorker,
     pcm: &Pcm,
     chunk: &Chunk,
     opts: &DecodeOptions,
@@ -49,12 +50,12 @@ fn decode_chunk(
         let text = segs.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
         usize::from(merge::is_looping(&text)) + segs.iter().filter(|s| merge::is_looping(&s.text)).count()
     };
-    let first = model.transcribe(state, &audio, &to_recording, opts, 0.0, true)?;
+    let first = worker.decode(&audio, &to_recording, opts, 0.0)?;
     let first_loops = loops(&first);
     if first_loops == 0 {
         return Ok((first, 0));
     }
-    let retry = model.transcribe(state, &audio, &to_recording, opts, RETRY_TEMPERATURE, true)?;
+    let retry = worker.decode(&audio, &to_recording, opts, RETRY_TEMPERATURE)?;
     let best = if loops(&retry) < first_loops { retry } else { first };
     // Segments that loop by themselves go; a loop of repeated sentences is cut by `merge`.
     let kept: Vec<Segment> = best.iter().filter(|s| !merge::is_looping(&s.text)).cloned().collect();
@@ -62,16 +63,18 @@ fn decode_chunk(
     Ok((kept, dropped))
 }
 
-/// Runs `work(state, i)` for every `i < n` on up to `jobs` workers, each with its own whisper
-/// state from `new_state`; a worker takes the next index when it is free, so a slow item never
-/// holds up the others. Results come back in index order, which keeps the output
-/// deterministic; `tick` is called after each item.
+/// Runs `work(worker, i)` for every `i < n` on up to `jobs` engine workers for `task`, each
+/// with its own state and `threads` threads; a worker takes the next index when it is free,
+/// so a slow item never holds up the others. Results come back in index order, which keeps
+/// the output deterministic; `tick` is called with the fraction done after each item.
 pub(crate) fn parallel<T: Send>(
+    engine: &dyn SpeechEngine,
+    task: Task,
+    threads: usize,
     n: usize,
     jobs: usize,
-    new_state: &(dyn Fn() -> Result<whisper_rs::WhisperState, TranscribeError> + Sync),
-    work: &(dyn Fn(&mut whisper_rs::WhisperState, usize) -> Result<T, TranscribeError> + Sync),
-    tick: &(dyn Fn(usize) + Sync),
+    work: &(dyn Fn(&mut dyn SpeechWorker, usize) -> Result<T, TranscribeError> + Sync),
+    tick: &Tick<'_>,
 ) -> Result<Vec<T>, TranscribeError> {
     let results: Vec<Mutex<Option<Result<T, TranscribeError>>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
@@ -79,14 +82,14 @@ pub(crate) fn parallel<T: Send>(
     let workers = jobs.clamp(1, n.max(1));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(workers)
-        .thread_name(|i| format!("whisper-{i}"))
+        .thread_name(|i| format!("speech-{i}"))
         .build()
         .map_err(|e| TranscribeError::Whisper(format!("cannot start workers: {e}")))?;
     pool.scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|_| {
-                let mut state = match new_state() {
-                    Ok(s) => s,
+                let mut worker = match engine.worker(task, threads) {
+                    Ok(w) => w,
                     Err(e) => {
                         // Claim an item so the error is reported; the other workers go on.
                         let i = next.fetch_add(1, Ordering::SeqCst);
@@ -101,9 +104,9 @@ pub(crate) fn parallel<T: Send>(
                     if i >= n {
                         break;
                     }
-                    let r = work(&mut state, i);
+                    let r = work(worker.as_mut(), i);
                     *results[i].lock().expect("result slot") = Some(r);
-                    tick(done.fetch_add(1, Ordering::SeqCst) + 1);
+                    tick((done.fetch_add(1, Ordering::SeqCst) + 1) as f64 / n.max(1) as f64);
                 }
             });
         }
@@ -121,14 +124,14 @@ pub(crate) fn parallel<T: Send>(
 /// Each chunk with the language it is decoded in: the pinned one, English for an
 /// English-only model, else detected per window and split where it changes (`language.rs`).
 fn languages(
-    model: &Model,
+    engine: &dyn SpeechEngine,
     pcm: &Pcm,
     chunks: Vec<Chunk>,
     opts: &DecodeOptions,
     jobs: usize,
-    tick: &(dyn Fn(f64) + Sync),
+    tick: &Tick<'_>,
 ) -> Result<Vec<(Chunk, String)>, TranscribeError> {
-    let fixed = match (&opts.language, model.is_multilingual()) {
+    let fixed = match (&opts.language, engine.is_multilingual()) {
         (Some(code), _) => Some(code.clone()),
         (None, false) => Some("en".to_string()),
         (None, true) => None,
@@ -136,17 +139,20 @@ fn languages(
     if let Some(code) = fixed {
         return Ok(chunks.into_iter().map(|c| (c, code.clone())).collect());
     }
-    let candidates = language::candidates(&opts.among);
-    let detect = |windows: &[(usize, Chunk)], progress: &(dyn Fn(f64) + Sync)| {
+    let known = engine.known_languages();
+    let candidates = language::candidates(known, &opts.among);
+    let detect = |windows: &[(usize, Chunk)], progress: &Tick<'_>| {
         parallel(
+            engine,
+            Task::Detect,
+            opts.threads,
             windows.len(),
             jobs,
-            &|| model.detection_state(opts.threads),
-            &|state, i| {
-                let all = model.detect(state, &windows[i].1.audio(pcm, SAMPLE_RATE), opts.threads)?;
-                Ok(candidates.iter().map(|&id| all.get(id as usize).copied().unwrap_or(0.0)).collect::<Vec<f32>>())
+            &|worker, i| {
+                let all = worker.language_scores(&windows[i].1.audio(pcm, SAMPLE_RATE))?;
+                Ok(candidates.iter().map(|&c| all.get(c).copied().unwrap_or(0.0)).collect::<Vec<f32>>())
             },
-            &|n| progress(n as f64 / windows.len().max(1) as f64),
+            progress,
         )
     };
     let seconds =
@@ -199,7 +205,7 @@ fn languages(
         run.push(window.clone());
         let ends = windows.get(w + 1).is_none_or(|(next, _)| next != chunk) || chosen[w + 1] != c;
         if ends {
-            let code = whisper_rs::get_lang_str(candidates[c]).unwrap_or("en").to_string();
+            let code = known.get(candidates[c]).copied().unwrap_or("en").to_string();
             out.push((language::join(&run), code));
             run.clear();
         }
@@ -207,33 +213,34 @@ fn languages(
     Ok(out)
 }
 
-/// Transcribes the whole recording with `jobs` workers of `opts.threads` threads each.
+/// Transcribes the whole recording with `jobs` workers of `opts.threads` threads each, from
+/// the VAD's speech probabilities `probs`.
 pub fn transcribe(
-    model: &Model,
+    engine: &dyn SpeechEngine,
     probs: &[f32],
     pcm: &Pcm,
     opts: &DecodeOptions,
     plan_params: &PlanParams,
     jobs: usize,
-    progress: &Stage,
+    tick: &Tick<'_>,
 ) -> Result<Transcription, TranscribeError> {
-    let chunks = plan::plan(probs, FRAME, pcm.samples.len(), SAMPLE_RATE, plan_params);
+    let chunks = plan::plan(probs, pcm.samples.len(), plan_params);
     // Detection, when there is any, is about a fifth of the work.
-    let detects = opts.language.is_none() && model.is_multilingual();
-    let (detect_share, decode_from) = if detects { (20.0, 20.0) } else { (0.0, 0.0) };
-    let planned = languages(model, pcm, chunks, opts, jobs, &|f| progress.set_percent((f * detect_share) as i64))?;
+    let detects = opts.language.is_none() && engine.is_multilingual();
+    let detect_share = if detects { 0.2 } else { 0.0 };
+    let planned = languages(engine, pcm, chunks, opts, jobs, &|f| tick(f * detect_share))?;
     let decoded = parallel(
+        engine,
+        Task::Decode,
+        opts.threads,
         planned.len(),
         jobs,
-        &|| model.state(),
-        &|state, i| {
+        &|worker, i| {
             let (chunk, code) = &planned[i];
             let opts = DecodeOptions { language: Some(code.clone()), ..opts.clone() };
-            decode_chunk(model, state, pcm, chunk, &opts)
+            decode_chunk(worker, pcm, chunk, &opts)
         },
-        &|n| {
-            progress.set_percent((decode_from + (100.0 - decode_from) * n as f64 / planned.len().max(1) as f64) as i64)
-        },
+        &|f| tick(detect_share + (1.0 - detect_share) * f),
     )?;
     let mut per_chunk = Vec::with_capacity(planned.len());
     let mut dropped_loops = 0;
@@ -241,7 +248,7 @@ pub fn transcribe(
         dropped_loops += dropped;
         per_chunk.push((chunk.start_s(SAMPLE_RATE), chunk.end_s(SAMPLE_RATE), segments));
     }
-    progress.set_percent(100);
+    tick(1.0);
     let chunks = planned.into_iter().map(|(c, _)| c).collect();
     Ok(Transcription { segments: merge::merge(per_chunk), chunks, dropped_loops })
 }

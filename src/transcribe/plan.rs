@@ -1,10 +1,7 @@
 //! The chunk plan: where to cut the recording so that whisper sees only speech, in windows of
 //! at most 30 s, cut inside silences. Pure: speech probabilities in, sample ranges out.
 //!
-//! 1. Speech regions from the VAD's frame probabilities, with hysteresis (enter at
-//!    `threshold`, leave below `threshold - 0.15`) so a dip inside a word does not split it;
-//!    regions shorter than `min_speech_s` are noise and dropped; pauses shorter than
-//!    `min_silence_s` are bridged.
+//! 1. Speech regions from the VAD's frame probabilities (`audio::vad::SpeechGate`).
 //! 2. Each region is padded by `pad_s` (word onsets and tails are quiet).
 //! 3. Consecutive regions are packed into one chunk while its audio stays within
 //!    `max_chunk_s`. A pause under `max_gap_s` stays as it is; a longer one is cut out and
@@ -16,12 +13,11 @@
 use std::ops::Range;
 
 use crate::audio::Pcm;
+use crate::audio::vad::{FRAME, FRAME_S, SpeechGate};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanParams {
-    pub threshold: f32,
-    pub min_speech_s: f64,
-    pub min_silence_s: f64,
+    pub gate: SpeechGate,
     pub pad_s: f64,
     pub max_gap_s: f64,
     pub max_chunk_s: f64,
@@ -32,9 +28,7 @@ impl Default for PlanParams {
         // Chunks of up to 24 s with pauses over 0.5 s cut out were faster than whisper's full
         // 30 s and as accurate on meeting, read and generated speech (BENCHMARKS.md).
         PlanParams {
-            threshold: 0.5,
-            min_speech_s: 0.25,
-            min_silence_s: 0.3,
+            gate: SpeechGate { threshold: 0.5, min_speech_s: 0.25, min_silence_s: 0.3 },
             pad_s: 0.2,
             max_gap_s: 0.5,
             max_chunk_s: 24.0,
@@ -100,41 +94,6 @@ impl Chunk {
     }
 }
 
-/// Speech regions in seconds, for stages that want speech without chunks (diarization).
-pub fn speech_regions(probs: &[f32], frame: usize, rate: u32, p: &PlanParams) -> Vec<Range<f64>> {
-    let frame_s = frame as f64 / rate as f64;
-    regions(probs, frame_s, p).into_iter().map(|r| r.start as f64 * frame_s..r.end as f64 * frame_s).collect()
-}
-
-/// Speech regions as frame ranges.
-fn regions(probs: &[f32], frame_s: f64, p: &PlanParams) -> Vec<Range<usize>> {
-    let leave = p.threshold - 0.15;
-    let min_silence = (p.min_silence_s / frame_s).ceil() as usize;
-    let min_speech = (p.min_speech_s / frame_s).ceil() as usize;
-    let mut out: Vec<Range<usize>> = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut last_speech = 0;
-    for (i, &prob) in probs.iter().enumerate() {
-        match start {
-            None if prob >= p.threshold => {
-                start = Some(i);
-                last_speech = i;
-            }
-            Some(_) if prob >= leave => last_speech = i,
-            Some(s) if i - last_speech >= min_silence => {
-                out.push(s..last_speech + 1);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        out.push(s..last_speech + 1);
-    }
-    out.retain(|r| r.len() >= min_speech);
-    out
-}
-
 /// Splits `r` (frames) into pieces of at most `max` frames, each cut at the lowest
 /// probability in the back half of its window.
 fn split_long(r: Range<usize>, probs: &[f32], max: usize) -> Vec<Range<usize>> {
@@ -151,15 +110,17 @@ fn split_long(r: Range<usize>, probs: &[f32], max: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// Plans chunks over `n_samples` samples given one VAD probability per `frame` samples.
-pub fn plan(probs: &[f32], frame: usize, n_samples: usize, rate: u32, p: &PlanParams) -> Vec<Chunk> {
-    let frame_s = frame as f64 / rate as f64;
-    let to_frames = |s: f64| (s / frame_s).round() as usize;
+/// Plans chunks over `n_samples` samples given one VAD probability per `vad::FRAME` samples.
+pub fn plan(probs: &[f32], n_samples: usize, p: &PlanParams) -> Vec<Chunk> {
+    let frame = FRAME;
+    let to_frames = |s: f64| (s / FRAME_S).round() as usize;
     let (pad, max_gap, max_chunk) = (to_frames(p.pad_s), to_frames(p.max_gap_s), to_frames(p.max_chunk_s));
     let n_frames = n_samples.div_ceil(frame);
 
     // Regions, split to fit, then padded without overlapping their neighbours.
-    let pieces: Vec<Range<usize>> = regions(probs, frame_s, p)
+    let pieces: Vec<Range<usize>> = p
+        .gate
+        .frames(probs)
         .into_iter()
         .flat_map(|r| split_long(r, probs, max_chunk.saturating_sub(2 * pad).max(1)))
         .collect();
@@ -231,7 +192,7 @@ mod tests {
 
     fn run(runs: &[(f64, bool)], p: &PlanParams) -> Vec<Chunk> {
         let pr = probs(runs);
-        plan(&pr, FRAME, pr.len() * FRAME, RATE, p)
+        plan(&pr, pr.len() * FRAME, p)
     }
 
     #[test]
@@ -303,7 +264,7 @@ mod tests {
         let dip = |pr: &mut Vec<f32>, s: f64| pr[(s / 0.032) as usize] = 0.4;
         dip(&mut pr, 20.0);
         dip(&mut pr, 47.0);
-        let c = plan(&pr, FRAME, pr.len() * FRAME, RATE, &PlanParams { max_chunk_s: 29.0, ..PlanParams::default() });
+        let c = plan(&pr, pr.len() * FRAME, &PlanParams { max_chunk_s: 29.0, ..PlanParams::default() });
         let s = secs(&c);
         assert_eq!(s.len(), 3, "{s:?}");
         assert!((s[0].1 - 20.0).abs() < 0.05 && (s[1].1 - 47.0).abs() < 0.05, "cuts at the dips: {s:?}");
@@ -323,7 +284,7 @@ mod tests {
         }
         let pr = probs(&runs);
         let n = pr.len() * FRAME - 100;
-        let c = plan(&pr, FRAME, n, RATE, &PlanParams::default());
+        let c = plan(&pr, n, &PlanParams::default());
         assert!(!c.is_empty());
         let pieces: Vec<&Range<usize>> = c.iter().flat_map(|ch| ch.pieces.iter()).collect();
         for w in pieces.windows(2) {

@@ -5,10 +5,10 @@
 
 use std::ops::Range;
 
+use super::{DecodeOptions, SpeechEngine, Task, TranscribeError, parallel};
 use crate::audio::{Pcm, SAMPLE_RATE};
+use crate::progress::Tick;
 use crate::session::record::Segment;
-
-use super::{DecodeOptions, Model, TranscribeError, parallel};
 
 /// Audio kept on each side of a stretch, so its first and last words are whole.
 const MARGIN_S: f64 = 0.2;
@@ -44,26 +44,28 @@ pub fn stretches(segments: &[Segment]) -> Vec<Range<usize>> {
 /// Segments with every stretch not in English made one segment with its English
 /// translation; ids renumbered in order.
 pub fn translate(
-    model: &Model,
+    engine: &dyn SpeechEngine,
     pcm: &Pcm,
     segments: Vec<Segment>,
     opts: &DecodeOptions,
     jobs: usize,
-    tick: &(dyn Fn(f64) + Sync),
+    tick: &Tick<'_>,
 ) -> Result<Vec<Segment>, TranscribeError> {
     let runs = stretches(&segments);
     let rate = SAMPLE_RATE as f64;
     let texts = parallel(
+        engine,
+        Task::Decode,
+        opts.threads,
         runs.len(),
         jobs,
-        &|| model.state(),
-        &|state, k| {
+        &|worker, k| {
             let (first, last) = (&segments[runs[k].start], &segments[runs[k].end - 1]);
             let from = ((first.start - MARGIN_S).max(0.0) * rate) as usize;
             let to = (((last.end + MARGIN_S) * rate) as usize).min(pcm.samples.len()).max(from);
-            model.translate(state, &pcm.f32s(from..to), &first.language, opts)
+            worker.translate(&pcm.f32s(from..to), &first.language, opts)
         },
-        &|n| tick(n as f64 / runs.len().max(1) as f64),
+        tick,
     )?;
     let mut out: Vec<Segment> = Vec::with_capacity(segments.len());
     let mut runs = runs.into_iter().zip(texts).peekable();

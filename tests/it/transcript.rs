@@ -24,7 +24,9 @@ fn transcript_is_close_to_the_reference() {
 #[test]
 fn session_json_has_the_canonical_fields() {
     let v: Value = serde_json::from_str(&read("session.json")).unwrap();
-    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["schema_version"], 3);
+    assert_eq!(v["generator"]["engine"]["name"], "whisper.cpp");
+    assert!(v["generator"]["engine"]["version"].as_str().is_some_and(|s| !s.is_empty()));
     assert_eq!(v["source"]["file_name"], "listening-session.wav");
     let expected_sha = rapporteur::models::store::sha256_file(&root().join(SAMPLE)).unwrap().1;
     assert_eq!(v["source"]["sha256"], expected_sha.as_str());

@@ -1,38 +1,15 @@
-//! One whisper.cpp decoding pass over a span of audio, turned into segments, words and tokens
-//! on the recording's absolute clock.
+//! The whisper.cpp engine: one decoding pass over a span of audio, turned into segments,
+//! words and tokens on the recording's absolute clock; language scores; translation.
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
+use super::engine::{DecodeOptions, SpeechEngine, SpeechWorker, Task, TranscribeError};
 use crate::audio::SAMPLE_RATE;
-use crate::session::record::{Segment, Token, Word, ms};
-
-#[derive(Debug, thiserror::Error)]
-pub enum TranscribeError {
-    #[error("whisper.cpp could not load model {path}: {detail}; reinstall it with `rapporteur models install`")]
-    Load { path: String, detail: String },
-    #[error("language '{0}' is not one whisper knows; use an ISO 639-1 code such as en, fr, es, or auto")]
-    Language(String),
-    #[error("model {model} is English-only but --language {language} was asked; use a multilingual model such as base")]
-    EnglishOnly { model: String, language: String },
-    #[error("whisper.cpp failed: {0}")]
-    Whisper(String),
-}
-
-/// Decoding choices; everything here but `threads` affects the result.
-#[derive(Debug, Clone)]
-pub struct DecodeOptions {
-    /// `None` detects the language.
-    pub language: Option<String>,
-    /// The languages detection may choose from (ISO 639-1 codes); empty allows all.
-    pub among: Vec<String>,
-    pub beam_size: u32,
-    /// CPU threads for one whisper.cpp call.
-    pub threads: usize,
-    /// Shrink the encoder's window to the chunk's length (faster on short chunks).
-    pub fit_audio_ctx: bool,
-}
+use crate::session::record::{Engine, Segment, Token, Word, ms};
+use crate::text::join_words;
 
 /// whisper's encoder sees 30 s as 1500 positions.
 const POSITIONS_PER_SECOND: f64 = 50.0;
@@ -49,13 +26,22 @@ pub fn audio_ctx_for(seconds: f64) -> i32 {
     if positions >= WINDOW_POSITIONS { 0 } else { positions }
 }
 
-pub struct Model {
+/// whisper's language codes, indexed by its language ids.
+static LANGUAGES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    (0..=whisper_rs::get_lang_max_id()).map(|id| whisper_rs::get_lang_str(id).unwrap_or("")).collect()
+});
+
+/// A whisper.cpp model, loaded once and shared by the workers.
+pub struct Whisper {
     ctx: WhisperContext,
     name: String,
+    /// Shrink the encoder's window to the chunk's length (faster on short chunks); off is
+    /// `--full-window`.
+    fit_audio_ctx: bool,
 }
 
-impl Model {
-    pub fn load(path: &Path, name: &str) -> Result<Model, TranscribeError> {
+impl Whisper {
+    pub fn load(path: &Path, name: &str, fit_audio_ctx: bool) -> Result<Whisper, TranscribeError> {
         // Route whisper.cpp's own log lines away from the terminal; errors reach us as values.
         whisper_rs::install_logging_hooks();
         let p = path.to_string_lossy().into_owned();
@@ -76,33 +62,26 @@ impl Model {
         }
         let ctx = WhisperContext::new_with_params(&p, params)
             .map_err(|e| TranscribeError::Load { path: p.clone(), detail: e.to_string() })?;
-        Ok(Model { ctx, name: name.to_string() })
+        Ok(Whisper { ctx, name: name.to_string(), fit_audio_ctx })
     }
 
-    pub fn is_multilingual(&self) -> bool {
-        self.ctx.is_multilingual()
+    /// The whole of `samples` in one whisper.cpp call with whisper's own seeking and full
+    /// window, as whisper.cpp alone would do it: what the chunked pipeline is compared with
+    /// (`tests/it/chunking.rs`, `bench/agreement.rs`).
+    pub fn decode_whole(&self, samples: &[f32], opts: &DecodeOptions) -> Result<Vec<Segment>, TranscribeError> {
+        let mut worker =
+            WhisperWorker { model: self, state: self.state()?, threads: opts.threads, fit_audio_ctx: false };
+        worker.transcribe(samples, &|t| t, opts, 0.0, false)
     }
 
-    /// Checks a requested language against the model before any audio work is done.
-    pub fn check_language(&self, language: Option<&str>) -> Result<(), TranscribeError> {
-        match language {
-            None => Ok(()),
-            Some(code) if whisper_rs::get_lang_id(code).is_none() => Err(TranscribeError::Language(code.into())),
-            Some(code) if code != "en" && !self.is_multilingual() => {
-                Err(TranscribeError::EnglishOnly { model: self.name.clone(), language: code.into() })
-            }
-            Some(_) => Ok(()),
-        }
-    }
-
-    pub fn state(&self) -> Result<WhisperState, TranscribeError> {
+    fn state(&self) -> Result<WhisperState, TranscribeError> {
         self.ctx.create_state().map_err(|e| TranscribeError::Whisper(e.to_string()))
     }
 
     /// A state for language detection only. whisper.cpp's detection encodes with the encoder
     /// window of the state's last `full()` call, so the state is primed once with one call on
     /// silence at `DETECT_AUDIO_CTX` (and never used for decoding, which would change it).
-    pub fn detection_state(&self, threads: usize) -> Result<WhisperState, TranscribeError> {
+    fn detection_state(&self, threads: usize) -> Result<WhisperState, TranscribeError> {
         let mut state = self.state()?;
         let mut params = quiet_params(SamplingStrategy::Greedy { best_of: 1 }, "en", threads);
         params.set_audio_ctx(super::language::DETECT_AUDIO_CTX);
@@ -113,55 +92,91 @@ impl Model {
         state.full(params, &silence).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
         Ok(state)
     }
+}
 
-    /// whisper's probability of each language (indexed by its language id) for `samples`,
-    /// which should hold at most `language::WINDOW_S` of speech.
-    pub fn detect(
-        &self,
-        state: &mut WhisperState,
+impl SpeechEngine for Whisper {
+    fn engine(&self) -> Engine {
+        Engine { name: "whisper.cpp".into(), version: whisper_rs::WHISPER_CPP_VERSION.into() }
+    }
+
+    fn model_name(&self) -> &str {
+        &self.name
+    }
+
+    fn known_languages(&self) -> &[&'static str] {
+        &LANGUAGES
+    }
+
+    fn is_multilingual(&self) -> bool {
+        self.ctx.is_multilingual()
+    }
+
+    fn worker(&self, task: Task, threads: usize) -> Result<Box<dyn SpeechWorker + '_>, TranscribeError> {
+        let state = match task {
+            Task::Decode => self.state()?,
+            Task::Detect => self.detection_state(threads)?,
+        };
+        Ok(Box::new(WhisperWorker { model: self, state, threads, fit_audio_ctx: self.fit_audio_ctx }))
+    }
+}
+
+/// One thread's whisper.cpp state.
+pub struct WhisperWorker<'a> {
+    model: &'a Whisper,
+    state: WhisperState,
+    threads: usize,
+    fit_audio_ctx: bool,
+}
+
+impl SpeechWorker for WhisperWorker<'_> {
+    fn decode(
+        &mut self,
         samples: &[f32],
-        threads: usize,
-    ) -> Result<Vec<f32>, TranscribeError> {
-        let threads = threads.max(1);
-        state.pcm_to_mel(samples, threads).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
-        let (_, probs) =
-            state.lang_detect(0, threads).map_err(|e| TranscribeError::Whisper(format!("language detection: {e}")))?;
+        to_recording: &dyn Fn(f64) -> f64,
+        opts: &DecodeOptions,
+        temperature: f32,
+    ) -> Result<Vec<Segment>, TranscribeError> {
+        self.transcribe(samples, to_recording, opts, temperature, true)
+    }
+
+    fn language_scores(&mut self, samples: &[f32]) -> Result<Vec<f32>, TranscribeError> {
+        let threads = self.threads.max(1);
+        self.state.pcm_to_mel(samples, threads).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
+        let (_, probs) = self
+            .state
+            .lang_detect(0, threads)
+            .map_err(|e| TranscribeError::Whisper(format!("language detection: {e}")))?;
         Ok(probs)
     }
 
-    /// whisper's English translation of `samples` (speech in `language`), as one text.
-    pub fn translate(
-        &self,
-        state: &mut WhisperState,
-        samples: &[f32],
-        language: &str,
-        opts: &DecodeOptions,
-    ) -> Result<String, TranscribeError> {
+    fn translate(&mut self, samples: &[f32], language: &str, opts: &DecodeOptions) -> Result<String, TranscribeError> {
         let mut params = quiet_params(SamplingStrategy::Greedy { best_of: 1 }, language, opts.threads);
         params.set_translate(true);
         params.set_no_context(true);
         params.set_no_timestamps(true);
         params.set_single_segment(true);
         params.set_suppress_nst(true);
-        if opts.fit_audio_ctx {
+        if self.fit_audio_ctx {
             params.set_audio_ctx(audio_ctx_for(samples.len() as f64 / SAMPLE_RATE as f64));
         }
-        state.full(params, samples).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
-        let text: Vec<String> = state
+        self.state.full(params, samples).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
+        let text: Vec<String> = self
+            .state
             .as_iter()
             .filter_map(|seg| seg.to_str_lossy().ok().map(|t| t.trim().to_string()))
             .filter(|t| !t.is_empty() && !is_annotation(t))
             .collect();
         Ok(text.join(" "))
     }
+}
 
+impl WhisperWorker<'_> {
     /// Transcribes `samples` in one whisper.cpp call; `to_recording` maps a time in `samples`
     /// (seconds) to the recording's clock. Each call starts without the previous text as context (a wrong guess
     /// cannot propagate) and starts at `temperature`, falling back to higher temperatures when
     /// whisper.cpp's entropy, log-probability or no-speech thresholds reject a decode.
-    pub fn transcribe(
-        &self,
-        state: &mut WhisperState,
+    fn transcribe(
+        &mut self,
         samples: &[f32],
         to_recording: &dyn Fn(f64) -> f64,
         opts: &DecodeOptions,
@@ -173,8 +188,7 @@ impl Model {
         for _ in 0..MAX_PASSES {
             let offset = start as f64 / SAMPLE_RATE as f64;
             let shifted = |t: f64| to_recording(offset + t);
-            let (mut found, last_onset) =
-                self.pass(state, &samples[start..], &shifted, opts, temperature, one_window)?;
+            let (mut found, last_onset) = self.pass(&samples[start..], &shifted, opts, temperature, one_window)?;
             // The word a continuation restarts on was decoded twice: keep the first reading.
             if let Some(prev) = segments.last().and_then(|s| s.words.last()).map(|w| w.start) {
                 for seg in &mut found {
@@ -206,21 +220,20 @@ impl Model {
     /// One whisper.cpp call over `samples`; also returns the onset of the last word, in
     /// seconds into `samples`.
     fn pass(
-        &self,
-        state: &mut WhisperState,
+        &mut self,
         samples: &[f32],
         to_recording: &dyn Fn(f64) -> f64,
         opts: &DecodeOptions,
         temperature: f32,
         one_window: bool,
     ) -> Result<(Vec<Segment>, Option<f64>), TranscribeError> {
-        self.check_language(opts.language.as_deref())?;
+        self.model.check_language(opts.language.as_deref())?;
         let strategy = if opts.beam_size > 1 {
             SamplingStrategy::BeamSearch { beam_size: opts.beam_size as i32, patience: -1.0 }
         } else {
             SamplingStrategy::Greedy { best_of: 1 }
         };
-        let language = match (&opts.language, self.is_multilingual()) {
+        let language = match (&opts.language, self.model.is_multilingual()) {
             (Some(code), _) => code.as_str(),
             (None, true) => "auto",
             (None, false) => "en",
@@ -236,12 +249,13 @@ impl Model {
         params.set_single_segment(one_window);
         params.set_suppress_nst(true);
         params.set_temperature(temperature);
-        if opts.fit_audio_ctx {
+        if self.fit_audio_ctx {
             params.set_audio_ctx(audio_ctx_for(samples.len() as f64 / SAMPLE_RATE as f64));
         }
+        let state = &mut self.state;
         state.full(params, samples).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
 
-        let eot = self.ctx.token_eot();
+        let eot = self.model.ctx.token_eot();
         let language = whisper_rs::get_lang_str(state.full_lang_id_from_state()).unwrap_or(language).to_string();
         let mut segments = Vec::new();
         let mut last_onset: Option<f64> = None;
@@ -373,11 +387,6 @@ pub fn words_and_tokens(raw: &[RawToken], seg_end: f64) -> Vec<(Word, Vec<Token>
             Some((word, g.iter().map(|t| token(t)).collect()))
         })
         .collect()
-}
-
-/// A segment's text: its words as spoken, one space apart.
-pub fn join_words(words: &[Word]) -> String {
-    words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")
 }
 
 /// A pause longer than this between two words ends a segment even without punctuation.

@@ -1,0 +1,34 @@
+//! Plain text helpers every stage may use, depending only on the record's types: words for
+//! comparing texts, and a segment's text from its words.
+
+use crate::session::record::Word;
+
+/// Lower-cased words with punctuation removed, for comparing texts (repeats in `merge`, word
+/// error rate). Apostrophes inside words are kept ("don't"), hyphens split words
+/// ("follow-up" → "follow up").
+pub fn normalize(text: &str) -> Vec<String> {
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == '\'' { c.to_lowercase().next().unwrap_or(c) } else { ' ' })
+        .collect();
+    cleaned.split_whitespace().map(|w| w.trim_matches('\'').to_string()).filter(|w| !w.is_empty()).collect()
+}
+
+/// A segment's text: its words as spoken, one space apart.
+pub fn join_words(words: &[Word]) -> String {
+    words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_case_and_punctuation() {
+        assert_eq!(
+            normalize("And so, my fellow Americans: ask NOT!"),
+            vec!["and", "so", "my", "fellow", "americans", "ask", "not"]
+        );
+        assert_eq!(normalize("don't 'quote' follow-up"), vec!["don't", "quote", "follow", "up"]);
+    }
+}
