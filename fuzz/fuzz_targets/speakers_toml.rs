@@ -7,7 +7,8 @@ use rapporteur::session::record::SessionRecord;
 fuzz_target!(|text: &str| {
     thread_local! {
         static RECORD: SessionRecord =
-            serde_json::from_str(include_str!("../../tests/golden/listening-session/session.json")).expect("the golden record parses");
+            SessionRecord::parse(include_str!("../../tests/golden/listening-session/session.json"), "golden session.json")
+                .expect("the golden record parses");
     }
     RECORD.with(|record| {
         let _ = rapporteur::session::speakers::parse(text, record);

@@ -251,11 +251,18 @@ impl SessionRecord {
     pub fn load(path: &Path) -> Result<SessionRecord, RecordError> {
         let p = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|error| RecordError::Read { path: p.clone(), error })?;
+        SessionRecord::parse(&text, &p)
+    }
+
+    /// A record from the text of a session.json (`path` names it in errors), upgraded from an
+    /// older schema version that is still read.
+    pub fn parse(text: &str, path: &str) -> Result<SessionRecord, RecordError> {
+        let p = path.to_string();
         #[derive(Deserialize)]
         struct Version {
             schema_version: u32,
         }
-        let v: Version = serde_json::from_str(&text).map_err(|error| RecordError::Parse { path: p.clone(), error })?;
+        let v: Version = serde_json::from_str(text).map_err(|error| RecordError::Parse { path: p.clone(), error })?;
         if v.schema_version > SCHEMA_VERSION {
             return Err(RecordError::Newer { path: p, found: v.schema_version });
         }
@@ -263,7 +270,7 @@ impl SessionRecord {
             return Err(RecordError::Version { path: p, found: v.schema_version });
         }
         let parse = |error| RecordError::Parse { path: p.clone(), error };
-        let mut value: serde_json::Value = serde_json::from_str(&text).map_err(parse)?;
+        let mut value: serde_json::Value = serde_json::from_str(text).map_err(parse)?;
         if v.schema_version == 2 {
             upgrade_from_2(&mut value);
         }
