@@ -3,8 +3,10 @@
 
 pub mod keyphrases;
 pub mod next_steps;
+pub mod points;
 pub mod recommend;
 pub mod score;
+pub mod sentences;
 pub mod synopsis;
 pub mod taxonomy;
 pub mod text;

@@ -52,6 +52,18 @@ pub fn base() {
     INSTALLED.get_or_init(|| install("base"));
 }
 
+/// Installs the sentence model and its tokenizer once per test run; their paths.
+pub fn minilm() -> &'static (PathBuf, PathBuf) {
+    static INSTALLED: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        install("minilm");
+        install("minilm-tokenizer");
+        let store = rapporteur::models::store::Store::open(None);
+        let path = |name| store.resolve(name, rapporteur::models::catalog::Kind::Sentences).unwrap().path;
+        (path("minilm"), path("minilm-tokenizer"))
+    })
+}
+
 /// One transcription of the sample with `tiny.en` and `--json` progress, shared by the tests
 /// that inspect its outputs: (output folder, stderr of the run).
 pub fn sample_run() -> &'static (PathBuf, String) {

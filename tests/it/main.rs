@@ -13,5 +13,6 @@ mod models;
 mod naming;
 mod review;
 mod safety;
+mod sentences;
 mod speakers;
 mod transcript;
