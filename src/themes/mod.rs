@@ -2,6 +2,7 @@
 //! synopses, emerging key phrases, and recommendations found by their form.
 
 pub mod keyphrases;
+pub mod meaning;
 pub mod next_steps;
 pub mod points;
 pub mod recommend;

@@ -42,6 +42,10 @@ pub struct Theme {
     pub short: Option<String>,
     #[serde(default)]
     pub description: String,
+    /// Sentences a speaker might say that belong to this theme: with the description, what a
+    /// point's meaning is compared with (`themes::meaning`).
+    #[serde(default)]
+    pub examples: Vec<String>,
     pub terms: BTreeMap<String, f64>,
     /// Terms in other languages, by ISO 639-1 code (`[theme.terms_in.fr]`), matched in what
     /// was said in that language and not translated.
