@@ -152,6 +152,7 @@ mod tests {
             terms_in: Default::default(),
             short: None,
             description: String::new(),
+            examples: vec![],
             terms: pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
         };
         t.stemmed_terms()

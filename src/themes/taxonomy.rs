@@ -169,6 +169,7 @@ mod tests {
             name: "T".into(),
             short: None,
             description: String::new(),
+            examples: vec![],
             terms_in: Default::default(),
             terms: [("fee".to_string(), 1.0), ("recruitment fees".to_string(), 3.0)].into(),
         };
