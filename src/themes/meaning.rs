@@ -1,5 +1,5 @@
 //! What a point is about, by meaning: each theme of a taxonomy is described by its
-//! description and example sentences (editable in the taxonomy's TOML); a point's score for
+//! description and example sentences (its name when it has neither) (editable in the taxonomy's TOML); a point's score for
 //! the theme is the highest cosine between the point's embedding and theirs. No keyword
 //! decides a theme: a point that only shares a word with a theme's terms scores low unless it
 //! also means what the theme's sentences mean.
@@ -15,14 +15,21 @@ pub struct Prototypes {
 
 impl Prototypes {
     pub fn new(taxonomy: &Taxonomy, encoder: &SentenceEncoder) -> Result<Prototypes, SentenceError> {
-        let mut themes = Vec::with_capacity(taxonomy.themes.len());
-        for theme in &taxonomy.themes {
-            let texts: Vec<&str> = std::iter::once(theme.description.as_str())
-                .chain(theme.examples.iter().map(String::as_str))
-                .filter(|t| !t.trim().is_empty())
-                .collect();
-            themes.push(encoder.embed(&texts)?);
-        }
+        let per_theme: Vec<Vec<&str>> = taxonomy
+            .themes
+            .iter()
+            .map(|theme| {
+                let texts: Vec<&str> = std::iter::once(theme.description.as_str())
+                    .chain(theme.examples.iter().map(String::as_str))
+                    .filter(|t| !t.trim().is_empty())
+                    .collect();
+                // A theme of only terms is known by its name.
+                if texts.is_empty() { vec![theme.name.as_str()] } else { texts }
+            })
+            .collect();
+        // All at once: batches of many sentences are faster than one per theme.
+        let mut all = encoder.embed(&per_theme.concat())?.into_iter();
+        let themes = per_theme.iter().map(|texts| all.by_ref().take(texts.len()).collect()).collect();
         Ok(Prototypes { themes })
     }
 

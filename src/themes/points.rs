@@ -15,6 +15,8 @@ use crate::text::normalize;
 const SHORT_WORDS: usize = 8;
 /// A point holds at least this many words once cleaned; fewer is a fragment.
 pub const MIN_WORDS: usize = 5;
+/// A point grows by continued sentences up to about this many words.
+const MAX_WORDS: usize = 60;
 /// Two sentences are one point only when the pause between them is at most this.
 const JOIN_PAUSE_S: f64 = 1.5;
 
@@ -28,9 +30,18 @@ pub struct Point {
     pub text: String,
     /// The mean probability of its words.
     pub confidence: f32,
+    /// The share of its words whisper was unsure of (probability under 0.5).
+    pub unsure: f32,
+    /// The language it was said in; its text is whisper's English translation when that is
+    /// not English and the session was translated.
+    pub language: String,
+    pub translated: bool,
     /// The record's segments it was cut from.
     pub segments: Vec<usize>,
 }
+
+/// A word below this probability is one whisper was unsure of.
+const UNSURE_WORD: f32 = 0.5;
 
 /// Words that carry no content when said alone: hesitations.
 const FILLERS: [&str; 9] = ["uh", "um", "uhm", "er", "erm", "ah", "hmm", "mm", "eh"];
@@ -77,18 +88,23 @@ fn keep_closing(kept: &mut String, repeat: &str) {
 static PROCEDURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)\b(",
-        r"can you (all )?(hear|see) (me|us|my screen)|you('re| are) (on )?mute|unmute|",
+        r"can (you|everyone|everybody|all of you) (all )?(hear|see) (me|us|my screen|my slide)|you('re| are) (on )?mute|unmute|",
         r"share (my |the )?screen|screen shar|next slide|",
         r"give (you )?the floor|pass the floor|the floor (is|goes) (to|now)|over to you|hand over to|",
         r"i('ll| will) now (invite|call on|turn to)|let me (now )?(invite|introduce|turn to)|",
-        r"in the chat|the chat box|raise your hand|the recording (of|will)|the link",
+        r"in the chat|the chat box|raise your hand|the recording (of|will)|the link|",
+        // The session talking about itself: its purpose, its agenda, its report.
+        r"(this|today's) (listening )?(session|conversation|discussion|meeting)|these sessions|",
+        r"today we (will )?(discuss|talk about|hear)|(our )?(first|second|third|next|last) (lead )?discussant|",
+        r"we (would (also )?like|want) to (hear|listen)|we heard|open the floor|circulate (a|the) (short )?(summary|report)|",
+        r"would you like to (react|respond|add|comment|say)|we are (very )?interested in (hearing|the|what|how)",
         r")"
     ))
     .expect("a valid pattern")
 });
 
 static COURTESY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(thank(s| you)|good (morning|afternoon|evening)|hello|hi|welcome|greetings|bonjour|buenos|gracias|merci)\b")
+    Regex::new(r"(?i)^((yes|ok|okay|well|so|and),?\s+)?(thank(s| you)|good (morning|afternoon|evening)|hello|hi|welcome|greetings|bonjour|buenos|gracias|merci)\b")
         .expect("a valid pattern")
 });
 
@@ -100,44 +116,90 @@ pub fn is_procedure(text: &str) -> bool {
     PROCEDURE.is_match(text) || (COURTESY.is_match(text.trim()) && words < 2 * SHORT_WORDS)
 }
 
+/// `words` in sentences: each ends at a word that ends with `.`, `?` or `!`.
+fn sentences(words: Vec<String>) -> impl Iterator<Item = Vec<String>> {
+    let mut current = Vec::new();
+    let mut all = Vec::new();
+    for w in words {
+        let stop = w.ends_with(['.', '?', '!']);
+        current.push(w);
+        if stop {
+            all.push(std::mem::take(&mut current));
+        }
+    }
+    all.extend(Some(current).filter(|c| !c.is_empty()));
+    all.into_iter()
+}
+
+/// Whether whisper cut one sentence in two: `before` has no closing stop ("…COVID-19" /
+/// "on trafficking…") or `next` starts in lower case.
+fn cut(before: &str, next: &str) -> bool {
+    let open = !before.trim_end().ends_with(['.', '?', '!']);
+    open || next.trim_start().chars().next().is_some_and(char::is_lowercase)
+}
+
+/// Whether `next` goes on with `before`: one sentence cut in two, or a sentence that starts
+/// with a word tying it to the one before ("Because…", "And…").
+fn continues(before: &str, next: &str) -> bool {
+    let first = next.split_whitespace().next().unwrap_or("").trim_matches(',');
+    cut(before, next) || ["Because", "Which", "And"].contains(&first)
+}
+
 /// The record's points, in order of time.
 pub fn points(record: &SessionRecord) -> Vec<Point> {
     let mut out: Vec<Point> = Vec::new();
     let mut pending: Option<Point> = None;
+    // The speaker and text of a sentence left out as procedure: its continuation goes too.
+    let mut dropped: Option<(&Option<String>, &str)> = None;
     for (i, seg) in record.segments.iter().enumerate() {
-        let said: Vec<&str> = seg.words.iter().map(|w| w.text.as_str()).collect();
-        let cleaned = clean(&said);
-        if cleaned.is_empty() || is_procedure(&seg.text) {
+        // What was said, or its English translation (which has no words of its own).
+        // A record without word times (an older or hand-made one) has only the text.
+        let said: Vec<&str> = match &seg.translation {
+            Some(t) => t.split_whitespace().collect(),
+            None if seg.words.is_empty() => seg.text.split_whitespace().collect(),
+            None => seg.words.iter().map(|w| w.text.as_str()).collect(),
+        };
+        // Its sentences that run the meeting ("Yes, thank you, Jonas.") are left out.
+        let cleaned: Vec<String> = sentences(clean(&said)).filter(|s| !is_procedure(&s.join(" "))).flatten().collect();
+        let rest_of_procedure =
+            dropped.take().is_some_and(|(speaker, text)| speaker == &seg.speaker && cut(text, seg.english()));
+        if cleaned.is_empty() || rest_of_procedure {
+            dropped = Some((&seg.speaker, seg.english()));
             out.extend(pending.take().filter(|p| normalize(&p.text).len() >= MIN_WORDS));
             continue;
         }
-        let confidence = if seg.words.is_empty() {
-            0.0
-        } else {
-            seg.words.iter().map(|w| w.probability).sum::<f32>() / seg.words.len() as f32
-        };
+        let n = seg.words.len().max(1) as f32;
+        // Without words there is no probability to doubt: taken as sure.
+        let confidence =
+            if seg.words.is_empty() { 1.0 } else { seg.words.iter().map(|w| w.probability).sum::<f32>() / n };
+        let unsure = seg.words.iter().filter(|w| w.probability < UNSURE_WORD).count() as f32 / n;
         let point = Point {
             speaker: seg.speaker.clone(),
             start: seg.start,
             end: seg.end,
             text: cleaned.join(" "),
             confidence,
+            unsure,
+            language: seg.language.clone(),
+            translated: seg.translation.is_some(),
             segments: vec![i],
         };
         pending = Some(match pending.take() {
             // A short sentence and the next of the same speaker, close behind, are one point.
             Some(p)
                 if p.speaker == point.speaker
+                    && p.language == point.language
                     && point.start - p.end <= JOIN_PAUSE_S
-                    && p.segments.len() == 1
-                    && normalize(&p.text).len() < SHORT_WORDS =>
+                    && ((p.segments.len() == 1 && normalize(&p.text).len() < SHORT_WORDS)
+                        || (continues(&p.text, &point.text) && normalize(&p.text).len() < MAX_WORDS)) =>
             {
                 let (a, b) = (normalize(&p.text).len() as f32, normalize(&point.text).len() as f32);
                 Point {
                     end: point.end,
                     text: format!("{} {}", p.text, point.text),
                     confidence: (p.confidence * a + point.confidence * b) / (a + b).max(1.0),
-                    segments: vec![p.segments[0], i],
+                    unsure: (p.unsure * a + point.unsure * b) / (a + b).max(1.0),
+                    segments: p.segments.iter().copied().chain([i]).collect(),
                     ..p
                 }
             }
@@ -226,11 +288,15 @@ mod tests {
         record.segments = vec![
             seg("SPEAKER_1", 0.0, "Good morning everyone."),
             seg("SPEAKER_1", 2.0, "I give the floor to Dara."),
-            seg("SPEAKER_2", 5.0, "Thank you."),
+            seg("SPEAKER_2", 5.0, "Thank you. Can everyone hear me?"),
             seg("SPEAKER_2", 6.0, "Migrants lost jobs."),
             seg("SPEAKER_2", 7.5, "Many then took loans from recruiters at high interest."),
             seg("SPEAKER_2", 12.0, "Beach."),
-            seg("SPEAKER_3", 20.0, "We recommend that ministries of labour inspect recruitment agencies."),
+            seg(
+                "SPEAKER_3",
+                20.0,
+                "Yes, thank you, Jonas. We recommend that ministries of labour inspect recruitment agencies.",
+            ),
         ];
         let p = points(&record);
         let texts: Vec<&str> = p.iter().map(|p| p.text.as_str()).collect();

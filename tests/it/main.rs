@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a module per feature. They run the real `rapporteur` binary
 //! on the bundled sample and on audio they generate, with the real tiny.en model.
 
+mod analysis;
 mod batch;
 mod chunking;
 mod errors;
