@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One command on a fresh machine: set up, build, install the default model, and transcribe the
+# One command on a fresh machine: set up, build, install the default and sentence models, and transcribe the
 # bundled sample session, speakers included, into ./rapporteur-out/listening-session/, with
 # draft minutes and a thematic summary.
 set -euo pipefail
@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo build --release --quiet
 bin=target/release/rapporteur
-$bin models install base
+$bin models install base minilm minilm-tokenizer
 $bin run samples/listening-session.wav --out rapporteur-out
 echo
 cat rapporteur-out/listening-session/transcript.txt
@@ -17,6 +17,6 @@ cargo run --release --quiet --example wer -- samples/listening-session.ref.txt r
 cargo run --release --quiet --example der -- samples/listening-session.rttm rapporteur-out/listening-session/speakers.rttm | tail -1
 # The draft minutes' recommendations (names from samples/listening-session.toml).
 echo
-sed -n '/^## Recommendations/,/^## Themes raised/p' rapporteur-out/listening-session/minutes.md | sed '$d'
+sed -n '/^## Recommendations/,/^## The Global Compact/p' rapporteur-out/listening-session/minutes.md | sed '$d'
 echo "outputs: $(ls rapporteur-out/listening-session | tr '\n' ' ')in rapporteur-out/listening-session/"
 echo "review the draft beside the recording: open rapporteur-out/listening-session/review.html in a browser"

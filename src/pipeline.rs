@@ -86,7 +86,7 @@ impl Pipeline {
                 format!("--min-speakers {} is more than --max-speakers {}", c.min, c.max),
             ));
         }
-        let documents = Documents::load(cfg.templates.as_deref())?;
+        let documents = Documents::load(cfg.templates.as_deref(), store)?;
         let model = store.resolve(&cfg.model, Kind::Whisper)?;
         let vad_model = store.resolve(catalog::VAD, Kind::Vad)?;
         let stage = progress.stage(&model.name, "load model", false);
@@ -109,6 +109,8 @@ impl Pipeline {
         // One thread: the VAD is light (0.5 s for 3 min of audio), and ggml's threads spin while
         // they wait, which under load from other processes cost minutes in the test suite.
         let vad = Vad::load(&vad_model.path, 1).map_err(|e| Failure::new(Exit::Model, e.to_string()))?;
+        // The minutes' sentence model, checked before any audio is decoded.
+        documents.check_model()?;
         // A library that cannot be read costs the names, not the run.
         let voices = match Library::load(&cfg.voices) {
             Ok(lib) if !lib.voices.is_empty() && cfg.speakers.is_some() => Some(lib),

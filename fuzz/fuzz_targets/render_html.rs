@@ -11,10 +11,14 @@ use std::io::Read;
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
+use rapporteur::models::store::Store;
 use rapporteur::render::Documents;
 use rapporteur::session::naming::Named;
 use rapporteur::session::record::SessionRecord;
 use rapporteur::session::{metadata, speakers};
+use rapporteur::themes::analysis::{Analysed, Analysis, Placed, TaxonomyNames};
+use rapporteur::themes::points::Point;
+use rapporteur::themes::taxonomy;
 use serde_json::{Value, json};
 
 const HTML: [&str; 3] = ["minutes.html", "summary.html", "review.html"];
@@ -182,11 +186,39 @@ fn render(documents: &Documents, record: &Value, f: &[&str]) -> Option<Vec<(&'st
     let meta = metadata::parse(&session_toml).ok()?;
     let given = speakers::parse(&names, &record).ok()?;
     let named = Named::new(&record, Some(meta), &given);
-    Some(documents.render(Path::new("/nonexistent/session"), &named).expect("the built-in templates render any values"))
+    // An analysis that puts the sentence in a facet, an objective and the key messages, as
+    // the sentence model would (without it: the fuzzer tries values, not meanings).
+    let mut analysis = Analysis::empty();
+    analysis.taxonomies = taxonomy::load(None).expect("built-in taxonomies").iter().map(TaxonomyNames::of).collect();
+    let placed =
+        |taxonomy: &str, theme: &str| Placed { taxonomy: taxonomy.into(), theme: theme.into(), similarity: 0.6 };
+    analysis.points = vec![Analysed {
+        point: Point {
+            speaker: Some("SPEAKER_1".into()),
+            start: 0.9,
+            end: 6.7,
+            text: format!("{} {}", field(12), field(13)),
+            confidence: 0.5,
+            unsure: 0.5,
+            language: "en".into(),
+            translated: false,
+            segments: vec![0],
+        },
+        question: false,
+        themes: vec![placed("listening-session", "recommendations"), placed("gcm", "objective-10")],
+        to: Some(field(13).into()),
+        same_as: None,
+    }];
+    analysis.key_messages = vec![0];
+    Some(
+        documents
+            .render_with(Path::new("/nonexistent/session"), &named, &analysis)
+            .expect("the built-in templates render any values"),
+    )
 }
 
 fn setup() -> Setup {
-    let documents = Documents::load(None).expect("the built-in templates load");
+    let documents = Documents::load(None, &Store::open(None)).expect("the built-in templates load");
     // Through the record's reader, which upgrades the golden record's older schema version.
     let record = SessionRecord::parse(include_str!("../../tests/golden/listening-session/session.json"), "golden")
         .expect("the golden record parses");

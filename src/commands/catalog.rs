@@ -17,6 +17,7 @@ use crate::render::templates::{TemplateError, Templates};
 use crate::render::{SESSION_JSON, context, documents};
 use crate::session::SessionRecord;
 use crate::session::naming::Named;
+use crate::themes::analysis::Analysis;
 
 /// Themes per taxonomy listed for each session.
 const TOP_THEMES: usize = 3;
@@ -101,7 +102,6 @@ pub fn build(dir: &Path, warn: &mut dyn FnMut(String)) -> Result<Catalog, Failur
     let mut folders = Vec::new();
     sessions(dir, &mut folders)
         .map_err(|e| Failure::new(Exit::Input, format!("cannot read {}: {e}", dir.display())))?;
-    let taxonomies = crate::themes::taxonomy::load(None).map_err(|e| Failure::new(Exit::Input, e.to_string()))?;
     let linked = linked();
     let mut entries = Vec::new();
     for folder in folders {
@@ -115,7 +115,9 @@ pub fn build(dir: &Path, warn: &mut dyn FnMut(String)) -> Result<Catalog, Failur
         // Names from speakers.toml and session.toml as the documents have them; a folder whose
         // files do not parse is catalogued without them.
         let named = Named::load(&folder, &record).unwrap_or_else(|_| Named::new(&record, None, &Default::default()));
-        let ctx = context::build(&folder, &named, &taxonomies);
+        // The themes as the folder's analysis has them (made with the taxonomies of its run).
+        let analysis = Analysis::read(&folder).unwrap_or_else(Analysis::empty);
+        let ctx = context::build(&folder, &named, &analysis);
         let path = folder.strip_prefix(dir).unwrap_or(&folder).to_string_lossy().replace('\\', "/");
         entries.push(Entry {
             title: ctx.session.title.clone(),

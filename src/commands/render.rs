@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::Failure;
 use crate::exit::Exit;
 use crate::fsutil::FolderLock;
+use crate::models::store::Store;
 use crate::progress::Progress;
 use crate::render::{Documents, RenderError};
 use crate::session::SessionRecord;
@@ -15,14 +16,15 @@ impl From<RenderError> for Failure {
     fn from(e: RenderError) -> Failure {
         let exit = match e {
             RenderError::Input(_) => Exit::Input,
+            RenderError::Model(_) => Exit::Model,
             RenderError::Write { .. } => Exit::Output,
         };
         Failure::new(exit, e.to_string())
     }
 }
 
-pub fn render(dirs: &[PathBuf], templates: Option<&Path>, progress: &Progress) -> Vec<Failure> {
-    let documents = match Documents::load(templates) {
+pub fn render(dirs: &[PathBuf], templates: Option<&Path>, store: &Store, progress: &Progress) -> Vec<Failure> {
+    let documents = match Documents::load(templates, store) {
         Ok(d) => d,
         Err(e) => {
             let f = Failure::from(e);

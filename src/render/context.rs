@@ -10,14 +10,13 @@ use serde::Serialize;
 
 use crate::session::SessionRecord;
 use crate::session::metadata::{AgendaKind, SessionMeta};
-use crate::session::naming::Named;
+use crate::session::naming::{Named, NamedBy};
 use crate::session::record::time_by_language;
+use crate::themes::analysis::{Analysed, Analysis};
 use crate::themes::keyphrases::key_phrases;
-use crate::themes::score::{Quote, report};
+use crate::themes::next_steps;
 use crate::themes::synopsis::summarise;
-use crate::themes::taxonomy::Taxonomy;
-use crate::themes::text::stems;
-use crate::themes::{next_steps, recommend};
+use crate::themes::taxonomy::Form;
 
 #[derive(Debug, Serialize)]
 pub struct Context {
@@ -32,8 +31,19 @@ pub struct Context {
     pub discussion: Vec<Intervention>,
     /// Every intervention in order.
     pub interventions: Vec<Intervention>,
-    pub recommendations: Vec<Claim>,
+    /// The most central points across speakers, at most seven, in order of time.
+    pub key_messages: Vec<PointInfo>,
+    /// The themes of the first taxonomy whose themes exclude each other (the facets of a
+    /// listening session: trends, challenges, lessons…), in its order, each with its points.
+    pub facets: Vec<ThemeInfo>,
+    /// The points that ask someone to act, with whom they ask (`to`).
+    pub recommendations: Vec<PointInfo>,
+    /// Per lead discussant on the agenda, the points they made.
+    pub lead_discussants: Vec<Lines>,
+    /// Questions asked, each with the next point another speaker made.
+    pub questions: Vec<Exchange>,
     pub next_steps: Vec<Claim>,
+    /// Every taxonomy with the themes the session touched, most time first.
     pub taxonomies: Vec<TaxonomyInfo>,
     /// Key phrases that fit no theme.
     pub emerging: Vec<Phrase>,
@@ -124,25 +134,65 @@ pub struct AgendaEntry {
 pub struct TaxonomyInfo {
     pub id: String,
     pub name: String,
+    /// Its themes exclude each other (facets).
+    pub exclusive: bool,
     pub themes: Vec<ThemeInfo>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ThemeInfo {
     pub rank: usize,
     pub id: String,
     pub name: String,
     pub short: String,
     pub description: String,
-    pub score: f64,
+    /// Its points' share of all transcribed speech.
     pub share_percent: f64,
     pub time: String,
     pub seconds: f64,
     pub speakers: Vec<String>,
-    /// The ids of the segments that raised it.
+    /// The ids of the segments of its points.
     pub segments: Vec<usize>,
-    pub quotes: Vec<Claim>,
-    pub synopsis: Vec<Claim>,
+    /// Its points in order of time, a repeat merged into the point it repeats.
+    pub points: Vec<PointInfo>,
+}
+
+/// A point of the analysis as documents show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PointInfo {
+    /// What was said, cleaned of hesitations and repeats (in English: a translation when
+    /// `translated`).
+    pub text: String,
+    pub speaker: Option<String>,
+    pub organisation: Option<String>,
+    /// `Name, Organisation`, `Name`, `Speaker 3`, or `unattributed`.
+    pub by: String,
+    /// Who else said the same (merged near-duplicates), as `by`.
+    pub also_by: Vec<String>,
+    pub at: String,
+    pub seconds: f64,
+    pub href: Href,
+    pub language: Option<String>,
+    pub translated: bool,
+    /// Many of its words were unsure: check it against the recording before quoting it.
+    pub unsure: bool,
+    /// Whom it asks to act (recommendations).
+    pub to: Option<String>,
+    /// The facet it was placed in (short name), if any.
+    pub facet: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Lines {
+    pub speaker: String,
+    pub by: String,
+    pub points: Vec<PointInfo>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Exchange {
+    pub question: PointInfo,
+    pub answer: Option<PointInfo>,
 }
 
 #[derive(Debug, Serialize)]
@@ -298,8 +348,111 @@ impl Builder<'_> {
         }
     }
 
-    fn quote(&self, q: &Quote) -> Claim {
-        self.claim(&q.text, q.speaker.as_deref(), q.start, q.segment)
+    /// `Name, Organisation` for a speaker id.
+    fn by(&self, meta: &SessionMeta, speaker: Option<&str>) -> (Option<String>, Option<String>, String) {
+        let Some(id) = speaker else { return (None, None, "unattributed".into()) };
+        let name = label(self.record, id);
+        let organisation = meta.participants.iter().find(|p| p.name == name).and_then(|p| p.organisation.clone());
+        let by = match &organisation {
+            Some(o) => format!("{name}, {o}"),
+            None => name.clone(),
+        };
+        (Some(name), organisation, by)
+    }
+
+    fn point(&self, meta: &SessionMeta, analysis: &Analysis, i: usize) -> PointInfo {
+        let a: &Analysed = &analysis.points[i];
+        let (speaker, organisation, by) = self.by(meta, a.point.speaker.as_deref());
+        let mut also_by: Vec<String> = Vec::new();
+        for (j, r) in analysis.points.iter().enumerate() {
+            let repeat = r.same_as == Some(i) && r.point.speaker != a.point.speaker;
+            let other = self.by(meta, r.point.speaker.as_deref()).2;
+            if j != i && repeat && other != by && !also_by.contains(&other) {
+                also_by.push(other);
+            }
+        }
+        let start = a.point.start;
+        PointInfo {
+            text: a.point.text.clone(),
+            speaker,
+            organisation,
+            by,
+            also_by,
+            at: clock(start),
+            seconds: (start * 10.0).round() / 10.0,
+            href: self.href.at(start),
+            language: Some(&a.point.language).filter(|l| *l != "en").map(|l| language_name(l)),
+            translated: a.point.translated,
+            unsure: a.unsure(),
+            to: a.to.clone(),
+            facet: a.themes.iter().find_map(|p| {
+                let t = analysis.taxonomies.iter().find(|t| t.id == p.taxonomy && t.exclusive)?;
+                Some(t.themes.iter().find(|th| th.id == p.theme)?.short.clone())
+            }),
+        }
+    }
+
+    /// Each taxonomy of the analysis with the themes its points touched, most time first.
+    fn taxonomies(&self, meta: &SessionMeta, analysis: &Analysis) -> Vec<TaxonomyInfo> {
+        let speech: f64 = self.record.segments.iter().map(|s| s.end - s.start).sum();
+        analysis
+            .taxonomies
+            .iter()
+            .map(|t| {
+                let mut themes: Vec<ThemeInfo> = t
+                    .themes
+                    .iter()
+                    .filter_map(|th| {
+                        let mine: Vec<usize> = (0..analysis.points.len())
+                            .filter(|&i| analysis.points[i].in_theme(&t.id, &th.id))
+                            .collect();
+                        if mine.is_empty() {
+                            return None;
+                        }
+                        let seconds: f64 =
+                            mine.iter().map(|&i| analysis.points[i].point.end - analysis.points[i].point.start).sum();
+                        let mut speakers: Vec<String> = Vec::new();
+                        for &i in &mine {
+                            if let Some(id) = &analysis.points[i].point.speaker {
+                                let l = label(self.record, id);
+                                if !speakers.contains(&l) {
+                                    speakers.push(l);
+                                }
+                            }
+                        }
+                        Some(ThemeInfo {
+                            rank: 0,
+                            id: th.id.clone(),
+                            name: th.name.clone(),
+                            short: th.short.clone(),
+                            description: th.description.clone(),
+                            share_percent: if speech > 0.0 { (1000.0 * seconds / speech).round() / 10.0 } else { 0.0 },
+                            time: span(seconds),
+                            seconds,
+                            speakers,
+                            segments: mine
+                                .iter()
+                                .flat_map(|&i| {
+                                    analysis.points[i]
+                                        .point
+                                        .segments
+                                        .iter()
+                                        .map(|&s| self.record.segments.get(s).map_or(s, |x| x.id))
+                                })
+                                .collect(),
+                            points: mine
+                                .iter()
+                                .filter(|&&i| analysis.points[i].same_as.is_none())
+                                .map(|&i| self.point(meta, analysis, i))
+                                .collect(),
+                        })
+                    })
+                    .collect();
+                themes.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+                themes.iter_mut().enumerate().for_each(|(i, th)| th.rank = i + 1);
+                TaxonomyInfo { id: t.id.clone(), name: t.name.clone(), exclusive: t.exclusive, themes }
+            })
+            .collect()
     }
 
     /// One intervention from consecutive segments of one speaker.
@@ -450,7 +603,7 @@ fn meta_label(meta: &SessionMeta, name: &str) -> String {
     }
 }
 
-pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
+pub fn build(dir: &Path, named: &Named, analysis: &Analysis) -> Context {
     let record = &named.record;
     let meta = named.meta.clone().unwrap_or_default();
     let b = Builder { record, href: recording_href(dir, record) };
@@ -466,9 +619,12 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
                 name: s.name.clone(),
                 role: p.and_then(|p| p.role.clone()),
                 organisation: p.and_then(|p| p.organisation.clone()),
-                named_by: named.named_by.get(&s.id).map(|&n| match (&s.voice, n) {
-                    (Some(v), "voice") => format!("voice (score {:.2})", v.score),
-                    _ => n.to_string(),
+                named_by: named.named_by.get(&s.id).map(|n| match (n, &s.voice) {
+                    (NamedBy::Voice, Some(v)) => format!("voice (score {:.2})", v.score),
+                    (NamedBy::Voice, None) => "voice".into(),
+                    (NamedBy::SpeakersToml, _) => "speakers.toml".into(),
+                    (NamedBy::Agenda, _) => "agenda".into(),
+                    (NamedBy::Cue(c), _) => format!("said at {}: \"{}\"", clock(c.at), c.said.trim()),
                 }),
                 talk_time: span(s.talk_time_s),
                 seconds: s.talk_time_s,
@@ -481,51 +637,94 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
     let interventions = all.iter().map(|(_, i)| i.clone()).collect();
     let (agenda, discussion) = if meta.agenda.is_empty() { (Vec::new(), Vec::new()) } else { place(&meta, named, all) };
 
-    let recommendations = recommend::recommendations(record)
-        .iter()
-        .map(|r| b.claim(&r.text, r.speaker.as_deref(), r.start, r.segment))
-        .collect();
     let next_steps = next_steps::next_steps(record)
         .iter()
         .map(|r| b.claim(&r.text, r.speaker.as_deref(), r.start, r.segment))
         .collect();
-
-    let taxonomy_infos = taxonomies
+    let taxonomies = b.taxonomies(&meta, analysis);
+    // The facets: the first exclusive taxonomy's themes in its own order, the empty ones too
+    // (the minutes say nothing was raised under them).
+    let facets: Vec<ThemeInfo> = analysis
+        .taxonomies
         .iter()
+        .find(|t| t.exclusive)
         .map(|t| {
-            let rep = report(record, t);
-            TaxonomyInfo {
-                id: rep.id,
-                name: rep.name,
-                themes: rep
-                    .themes
-                    .iter()
-                    .enumerate()
-                    .map(|(i, th)| ThemeInfo {
-                        rank: i + 1,
+            let touched = taxonomies.iter().find(|x| x.id == t.id).map_or(&[][..], |x| &x.themes[..]);
+            t.themes
+                .iter()
+                .map(|th| {
+                    touched.iter().find(|x| x.id == th.id).cloned().unwrap_or_else(|| ThemeInfo {
+                        rank: 0,
                         id: th.id.clone(),
                         name: th.name.clone(),
                         short: th.short.clone(),
                         description: th.description.clone(),
-                        score: th.score,
-                        share_percent: (1000.0 * th.share).round() / 10.0,
-                        time: span(th.seconds),
-                        seconds: th.seconds,
-                        speakers: th.speakers.iter().map(|(id, _)| label(record, id)).collect(),
-                        segments: th.segments.clone(),
-                        quotes: th.quotes.iter().map(|q| b.quote(q)).collect(),
-                        synopsis: th.synopsis.iter().map(|q| b.quote(q)).collect(),
+                        share_percent: 0.0,
+                        time: span(0.0),
+                        seconds: 0.0,
+                        speakers: vec![],
+                        segments: vec![],
+                        points: vec![],
                     })
-                    .collect(),
-            }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let asks = |a: &Analysed| {
+        a.themes.iter().any(|p| {
+            let t = analysis.taxonomies.iter().find(|t| t.id == p.taxonomy);
+            t.and_then(|t| t.themes.iter().find(|th| th.id == p.theme))
+                .is_some_and(|th| th.form == Some(Form::Recommendation))
+        })
+    };
+    let recommendations = (0..analysis.points.len())
+        .filter(|&i| asks(&analysis.points[i]) && analysis.points[i].same_as.is_none())
+        .map(|i| b.point(&meta, analysis, i))
+        .collect();
+    let key_messages = analysis.key_messages.iter().map(|&i| b.point(&meta, analysis, i)).collect();
+    let lead_discussants = meta
+        .agenda
+        .iter()
+        .filter(|a| a.item == AgendaKind::LeadDiscussants)
+        .flat_map(|a| &a.speakers)
+        .filter_map(|name| {
+            let id = record.speakers.iter().find(|s| s.name.as_ref() == Some(name))?.id.clone();
+            let points: Vec<PointInfo> = (0..analysis.points.len())
+                .filter(|&i| {
+                    let p = &analysis.points[i];
+                    p.point.speaker.as_deref() == Some(&id)
+                })
+                .map(|i| b.point(&meta, analysis, i))
+                .filter(|p| p.facet.is_some())
+                .collect();
+            let by = b.by(&meta, Some(&id)).2;
+            Some(Lines { speaker: name.clone(), by, points })
+        })
+        .collect();
+    let questions = (0..analysis.points.len())
+        .filter(|&i| analysis.points[i].question)
+        .map(|i| {
+            let asker = &analysis.points[i].point.speaker;
+            let answer = (i + 1..analysis.points.len())
+                .find(|&j| &analysis.points[j].point.speaker != asker && !analysis.points[j].question)
+                .map(|j| b.point(&meta, analysis, j));
+            Exchange { question: b.point(&meta, analysis, i), answer }
         })
         .collect();
 
-    let theme_stems: HashSet<String> =
-        taxonomies.iter().flat_map(|t| &t.themes).flat_map(|th| th.terms.keys()).flat_map(|term| stems(term)).collect();
-    let sentences: Vec<(usize, &str)> = record.segments.iter().map(|s| (s.id, s.english())).collect();
+    // Emerging topics: recurring phrases in what no theme took.
+    let placed: HashSet<usize> = analysis
+        .points
+        .iter()
+        .filter(|p| !p.themes.is_empty())
+        .flat_map(|p| p.point.segments.iter().copied())
+        .collect();
+    let sentences: Vec<(usize, &str)> = (record.segments.iter().enumerate())
+        .filter(|(i, _)| !placed.contains(i))
+        .map(|(_, s)| (s.id, s.english()))
+        .collect();
     let starts: BTreeMap<usize, f64> = record.segments.iter().map(|s| (s.id, s.start)).collect();
-    let emerging = key_phrases(&sentences, &theme_stems, 10)
+    let emerging = key_phrases(&sentences, &HashSet::new(), 10)
         .into_iter()
         .map(|p| {
             let t = p.segments.first().and_then(|id| starts.get(id)).copied().unwrap_or(0.0);
@@ -570,9 +769,13 @@ pub fn build(dir: &Path, named: &Named, taxonomies: &[Taxonomy]) -> Context {
         agenda,
         discussion,
         interventions,
+        key_messages,
+        facets,
         recommendations,
+        lead_discussants,
+        questions,
         next_steps,
-        taxonomies: taxonomy_infos,
+        taxonomies,
         emerging,
         notes: record.notes.clone(),
     }

@@ -8,8 +8,8 @@ use std::borrow::Cow;
 
 use docx_rs::{
     AbstractNumbering, Docx, Hyperlink, HyperlinkData, HyperlinkType, IndentLevel, Level, LevelJc, LevelOverride,
-    LevelText, LineSpacing, NumberFormat, Numbering, NumberingId, Paragraph, Run, RunFonts, SpecialIndentType, Start,
-    Style, StyleType, Table, TableCell, TableRow,
+    LevelText, LineSpacing, NumberFormat, Numbering, NumberingId, PageMargin, Paragraph, Run, RunFonts,
+    SpecialIndentType, Start, Style, StyleType, Table, TableCell, TableRow,
 };
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
@@ -32,22 +32,24 @@ fn styles(docx: Docx) -> Docx {
             .size(size)
             .color("1F3864")
             .outline_lvl(level)
-            .line_spacing(LineSpacing::new().before(240).after(80))
+            .line_spacing(LineSpacing::new().before(160).after(40))
     };
     let list =
         |id: usize, format: &str, text: &str| {
             AbstractNumbering::new(id).add_level(
                 Level::new(0, Start::new(1), NumberFormat::new(format), LevelText::new(text), LevelJc::new("left"))
-                    .indent(Some(720), Some(SpecialIndentType::Hanging(360)), None, None),
+                    .indent(Some(400), Some(SpecialIndentType::Hanging(260)), None, None),
             )
         };
     docx.default_fonts(RunFonts::new().ascii("Calibri").hi_ansi("Calibri").cs("Calibri"))
-        .default_size(22)
-        .default_line_spacing(LineSpacing::new().after(100))
-        .add_style(heading("Title", "Title", 36, 0))
-        .add_style(heading("Heading1", "heading 1", 30, 0))
-        .add_style(heading("Heading2", "heading 2", 26, 1))
-        .add_style(heading("Heading3", "heading 3", 23, 2))
+        // 9.5 pt on narrow margins: minutes a Secretariat circulates fit on a page or two.
+        .default_size(19)
+        .default_line_spacing(LineSpacing::new().after(50))
+        .page_margin(PageMargin::new().top(1000).bottom(1000).left(1100).right(1100).header(500).footer(500))
+        .add_style(heading("Title", "Title", 30, 0))
+        .add_style(heading("Heading1", "heading 1", 26, 0))
+        .add_style(heading("Heading2", "heading 2", 23, 1))
+        .add_style(heading("Heading3", "heading 3", 21, 2))
         .add_abstract_numbering(list(BULLET, "bullet", "•"))
         .add_numbering(Numbering::new(BULLET, BULLET))
         .add_abstract_numbering(list(NUMBERED, "decimal", "%1."))

@@ -14,10 +14,15 @@ pub mod templates;
 pub mod transcript;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::fsutil::write_atomic;
+use crate::models::catalog::{self, Kind};
+use crate::models::store::{Resolved, Store};
 use crate::session::SessionRecord;
 use crate::session::naming::Named;
+use crate::themes::analysis::{self, Analysis};
+use crate::themes::sentences::SentenceEncoder;
 use crate::themes::taxonomy::{self, Taxonomy};
 use templates::{TemplateError, Templates};
 
@@ -51,7 +56,21 @@ pub fn documents() -> &'static [&'static dyn Document] {
         &TimelineSvg,
         &MinutesMd,
         &SummaryMd,
+        &AnalysisJson,
     ]
+}
+
+/// The analysis the documents were made from (points, their themes, the key messages), for
+/// the catalog and for other tools; `render` re-uses it while it is up to date.
+pub struct AnalysisJson;
+
+impl Document for AnalysisJson {
+    fn file_name(&self) -> &'static str {
+        analysis::FILE_NAME
+    }
+    fn render(&self, s: &Rendering) -> Result<Vec<u8>, RenderError> {
+        Ok(s.analysis.to_json().into_bytes())
+    }
 }
 
 /// The names of the documents `record` has, in order: those it has the data for.
@@ -64,6 +83,7 @@ pub fn expected_documents(record: &SessionRecord) -> Vec<&'static str> {
 /// data, which holds the template context and the minutes and summary as HTML).
 pub struct Rendering<'a> {
     pub record: &'a SessionRecord,
+    pub analysis: &'a Analysis,
     templates: &'a Templates,
     minutes: String,
     summary: String,
@@ -75,12 +95,13 @@ impl<'a> Rendering<'a> {
         templates: &'a Templates,
         ctx: &'a context::Context,
         record: &'a SessionRecord,
+        analysis: &'a Analysis,
     ) -> Result<Self, RenderError> {
         let minutes = templates.render("minutes.md", ctx)?;
         let summary = templates.render("summary.md", ctx)?;
         // As HTML once, for minutes.html and summary.html and for the review page.
         let review = review::build(ctx, record, html::body(&minutes), html::body(&summary));
-        Ok(Rendering { record, templates, minutes, summary, review })
+        Ok(Rendering { record, analysis, templates, minutes, summary, review })
     }
 }
 
@@ -89,6 +110,9 @@ pub enum RenderError {
     /// A template or taxonomy is wrong: the message names its file and line.
     #[error("{0}")]
     Input(String),
+    /// The sentence model is missing or cannot be used.
+    #[error("{0}")]
+    Model(String),
     #[error("cannot write to {dir}: {error}; check free space and permissions")]
     Write { dir: String, error: std::io::Error },
 }
@@ -99,25 +123,66 @@ impl From<TemplateError> for RenderError {
     }
 }
 
-/// The templates and theme taxonomies documents are made with: built in, or from a folder
-/// given with `--templates`. Loaded (and checked) once for any number of sessions.
+/// The templates and theme taxonomies documents are made with (built in, or from a folder
+/// given with `--templates`), and the sentence model of the analysis. Loaded (and checked)
+/// once for any number of sessions; the model is read only when an analysis is made.
 pub struct Documents {
     templates: Templates,
     taxonomies: Vec<Taxonomy>,
+    /// The sentence model and its tokenizer, or why they cannot be used: needed only when an
+    /// analysis is made.
+    model: Result<(Resolved, Resolved), String>,
+    encoder: OnceLock<Result<SentenceEncoder, String>>,
 }
 
 impl Documents {
-    pub fn load(dir: Option<&Path>) -> Result<Documents, RenderError> {
+    pub fn load(dir: Option<&Path>, store: &Store) -> Result<Documents, RenderError> {
         let templates = Templates::load(dir)?;
         let taxonomies = taxonomy::load(dir).map_err(|e| RenderError::Input(e.0))?;
-        Ok(Documents { templates, taxonomies })
+        let resolve = |name| store.resolve(name, Kind::Sentences);
+        let model = resolve(catalog::MINILM)
+            .and_then(|m| Ok((m, resolve(catalog::MINILM_TOKENIZER)?)))
+            .map_err(|e| format!("{e}; the minutes need it: `rapporteur models install minilm minilm-tokenizer`"));
+        Ok(Documents { templates, taxonomies, model, encoder: OnceLock::new() })
+    }
+
+    /// Whether an analysis can be made: `run` checks before it transcribes.
+    pub fn check_model(&self) -> Result<(), RenderError> {
+        self.model.as_ref().map(|_| ()).map_err(|e| RenderError::Model(e.clone()))
+    }
+
+    /// The folder's analysis when it was made from this record, these taxonomies and this
+    /// model; else a new one (`render` after a rename re-uses it, and needs no model).
+    pub fn analysis(&self, dir: &Path, record: &SessionRecord) -> Result<Analysis, RenderError> {
+        let inputs = analysis::inputs(record, &self.taxonomies, catalog::minilm_sha256());
+        if let Some(stored) = analysis::stored(dir, &inputs) {
+            return Ok(stored);
+        }
+        let (model, tokenizer) = self.model.as_ref().map_err(|e| RenderError::Model(e.clone()))?;
+        let encoder = self
+            .encoder
+            .get_or_init(|| SentenceEncoder::load(&model.path, &tokenizer.path).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| RenderError::Model(e.clone()))?;
+        analysis::analyse(record, &self.taxonomies, encoder, inputs).map_err(|e| RenderError::Model(e.to_string()))
     }
 
     /// Every document of the session, as (file name, content), or the first template error.
     pub fn render(&self, dir: &Path, named: &Named) -> Result<Vec<(&'static str, Vec<u8>)>, RenderError> {
+        let analysis = self.analysis(dir, &named.record)?;
+        self.render_with(dir, named, &analysis)
+    }
+
+    /// Every document of the session made from `analysis`.
+    pub fn render_with(
+        &self,
+        dir: &Path,
+        named: &Named,
+        analysis: &Analysis,
+    ) -> Result<Vec<(&'static str, Vec<u8>)>, RenderError> {
         let record = &named.record;
-        let ctx = context::build(dir, named, &self.taxonomies);
-        let session = Rendering::new(&self.templates, &ctx, record)?;
+        let ctx = context::build(dir, named, analysis);
+        let session = Rendering::new(&self.templates, &ctx, record, analysis)?;
         let applying = documents().iter().filter(|d| d.applies(record));
         applying.map(|d| Ok((d.file_name(), d.render(&session)?))).collect()
     }
@@ -230,6 +295,7 @@ mod tests {
             "timeline.svg",
             "minutes.md",
             "summary.md",
+            "analysis.json",
         ];
         assert_eq!(document_names(), all);
         let mut record = sample();
@@ -241,7 +307,14 @@ mod tests {
 
         let dir = tempfile::tempdir().unwrap();
         let named = Named::new(&record, None, &Default::default());
-        let docs = Documents::load(None).unwrap().render(dir.path(), &named).unwrap();
-        assert_eq!(docs.iter().map(|(n, _)| *n).collect::<Vec<_>>(), all);
+        let templates = Templates::load(None).unwrap();
+        let analysis = Analysis::empty();
+        let ctx = context::build(dir.path(), &named, &analysis);
+        let session = Rendering::new(&templates, &ctx, &record, &analysis).unwrap();
+        let docs: Vec<&str> = documents().iter().filter(|d| d.applies(&record)).map(|d| d.file_name()).collect();
+        assert_eq!(docs, all);
+        for d in documents().iter().filter(|d| d.applies(&record)) {
+            d.render(&session).unwrap_or_else(|e| panic!("{}: {e}", d.file_name()));
+        }
     }
 }

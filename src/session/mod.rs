@@ -2,6 +2,7 @@
 
 pub mod agenda;
 pub mod assemble;
+pub mod cues;
 pub mod input;
 pub mod metadata;
 pub mod naming;

@@ -1,10 +1,15 @@
-//! What a session was about: sentences scored against taxonomies of themes, extractive
-//! synopses, emerging key phrases, and recommendations found by their form.
+//! What a session was about: the analysis stage (`analysis`) cuts the record into points and
+//! places them in the themes of each taxonomy by meaning (`sentences`, `meaning`) and by form
+//! (`recommend`); emerging key phrases and next steps; the interventions' gists (`synopsis`).
 
+pub mod analysis;
 pub mod keyphrases;
+pub mod meaning;
 pub mod next_steps;
+pub mod points;
 pub mod recommend;
 pub mod score;
+pub mod sentences;
 pub mod synopsis;
 pub mod taxonomy;
 pub mod text;

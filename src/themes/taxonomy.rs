@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::text::stems_in;
 use crate::session::toml_error;
@@ -15,13 +15,17 @@ const BUILT_IN: [(&str, &str); 2] = [
     ("listening-session.toml", include_str!("../../templates/themes/listening-session.toml")),
 ];
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Taxonomy {
     pub id: String,
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// A point belongs to at most one of its themes (the facets of a listening session); else
+    /// to each theme it is close enough to (the objectives of the Global Compact).
+    #[serde(default)]
+    pub exclusive: bool,
     /// The weight a sentence's matched terms must reach for it to count towards a theme.
     #[serde(default = "default_min_score")]
     pub min_score: f64,
@@ -33,7 +37,7 @@ fn default_min_score() -> f64 {
     2.0
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Theme {
     pub id: String,
@@ -42,11 +46,25 @@ pub struct Theme {
     pub short: Option<String>,
     #[serde(default)]
     pub description: String,
+    /// Sentences a speaker might say that belong to this theme: with the description, what a
+    /// point's meaning is compared with (`themes::meaning`).
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// A form a point must have to belong here, whatever it means: `recommendation` (someone
+    /// asked to do something, not a question, a negation or a past recommendation reported).
+    #[serde(default)]
+    pub form: Option<Form>,
     pub terms: BTreeMap<String, f64>,
     /// Terms in other languages, by ISO 639-1 code (`[theme.terms_in.fr]`), matched in what
     /// was said in that language and not translated.
     #[serde(default)]
     pub terms_in: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Form {
+    Recommendation,
 }
 
 impl Theme {
@@ -143,7 +161,7 @@ mod tests {
         let all = load(None).unwrap();
         assert_eq!(all.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["gcm", "listening-session"]);
         assert_eq!(all[0].themes.len(), 23);
-        assert_eq!(all[1].themes.len(), 5);
+        assert_eq!(all[1].themes.len(), 6);
     }
 
     #[test]
@@ -165,6 +183,8 @@ mod tests {
             name: "T".into(),
             short: None,
             description: String::new(),
+            examples: vec![],
+            form: None,
             terms_in: Default::default(),
             terms: [("fee".to_string(), 1.0), ("recruitment fees".to_string(), 3.0)].into(),
         };

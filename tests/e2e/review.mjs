@@ -81,7 +81,7 @@ try {
 
   // A time link in the draft plays in the page: the first one, and the last recommendation's
   // in the minutes.
-  const recommendation = page.locator('xpath=//section[@id="draft"]//h2[normalize-space()="Recommendations"]/following-sibling::*[1]//a[contains(@href,"#t=")]').last();
+  const recommendation = page.locator('xpath=//section[@id="draft"]//h2[starts-with(normalize-space(), "Recommendations")]/following-sibling::*[1]//a[contains(@href,"#t=")]').last();
   measured.links = [];
   for (const link of [page.locator('#draft a[href*="#t="]').first(), recommendation]) {
     const linked = parseFloat((await link.getAttribute("href")).split("#t=")[1]);

@@ -40,16 +40,30 @@ fn install(name: &str) {
     assert!(o.status.success(), "installing {name} failed: {}", stderr(&o));
 }
 
-/// Installs `tiny.en` once per test run.
+/// Installs `tiny.en` once per test run, and the sentence model every run and render needs.
 pub fn tiny_en() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| install("tiny.en"));
+    minilm();
 }
 
 /// Installs the multilingual `base` model once per test run, for the language tests.
 pub fn base() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| install("base"));
+    minilm();
+}
+
+/// Installs the sentence model and its tokenizer once per test run; their paths.
+pub fn minilm() -> &'static (PathBuf, PathBuf) {
+    static INSTALLED: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        install("minilm");
+        install("minilm-tokenizer");
+        let store = rapporteur::models::store::Store::open(None);
+        let path = |name| store.resolve(name, rapporteur::models::catalog::Kind::Sentences).unwrap().path;
+        (path("minilm"), path("minilm-tokenizer"))
+    })
 }
 
 /// One transcription of the sample with `tiny.en` and `--json` progress, shared by the tests

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, a module per feature. They run the real `rapporteur` binary
 //! on the bundled sample and on audio they generate, with the real tiny.en model.
 
+mod analysis;
 mod batch;
 mod chunking;
 mod errors;
@@ -13,5 +14,6 @@ mod models;
 mod naming;
 mod review;
 mod safety;
+mod sentences;
 mod speakers;
 mod transcript;

@@ -35,40 +35,47 @@ fn sample_minutes_name_the_speakers_and_list_every_recommendation() {
     let minutes = read(dir, "minutes.md");
     // Names from samples/listening-session.toml, which run copied in as session.toml.
     assert!(dir.join("session.toml").exists());
-    let proceedings = section(&minutes, "## Proceedings");
-    for (item, name) in [
-        ("Welcome", "Maria Santos"),
-        ("Opening remarks", "Daniel Okoro"),
-        ("Lead discussants", "Amina Diallo"),
-        ("Lead discussants", "Lena Fischer"),
+    // Each voice named, with its organisation, in the participants table.
+    for (name, organisation) in [
+        ("Maria Santos", "Regional Network on Migration secretariat"),
+        ("Daniel Okoro", "Regional Office"),
+        ("Amina Diallo", "Survivor support network"),
+        ("Lena Fischer", "National labour inspectorate"),
     ] {
-        let item = section(proceedings, &format!(". {item}\n"));
-        assert!(item.contains(&format!("- **{name}** ([00:")), "{name} speaks under {item}");
+        assert!(minutes.contains(&format!("| {name} | {organisation} | ")), "{name} in {minutes}");
     }
-    let listed: Vec<&str> = section(&minutes, "## Recommendations")
-        .lines()
-        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
-        .collect();
+    let listed: Vec<&str> =
+        section(&minutes, "## Recommendations and calls to action").lines().filter(|l| l.starts_with("- ")).collect();
     assert_eq!(listed.len(), SCRIPT_RECOMMENDATIONS.len(), "{listed:#?}");
     for r in SCRIPT_RECOMMENDATIONS {
         let best = listed.iter().map(|l| overlap(r, l)).fold(0.0, f64::max);
         // Nearly: tiny.en writes "labor", "hot lines", "government".
         assert!(best >= 0.7, "{r} not listed nearly verbatim ({best:.2}): {listed:#?}");
     }
-    assert!(listed[0].contains("Amina Diallo, [00:01:") && listed[2].contains("Lena Fischer, [00:02:"), "{listed:#?}");
+    assert!(
+        listed[0].contains("(Amina Diallo, Survivor support network, [00:01:")
+            && listed[2].contains("(Lena Fischer, National labour inspectorate, [00:02:"),
+        "{listed:#?}"
+    );
+    assert!(listed[1].contains("*Asks: employers.*"), "{listed:#?}");
+    // Each lead discussant's lines, by facet.
+    let lines = section(&minutes, "## Lead discussants' lines of reflection");
+    assert!(lines.contains("- **Amina Diallo, Survivor support network:** challenges [00:01:"), "{lines}");
+    assert!(lines.contains("- **Lena Fischer, National labour inspectorate:** "), "{lines}");
 
-    // The script is about trafficking and the exploitation of migrant workers: those lead.
+    // The script is about trafficking and the exploitation of migrant workers: those themes are
+    // touched, the recommendations take the most time among the facets.
     let summary = read(dir, "summary.md");
     let table = section(&summary, "## Global Compact for Migration objectives");
-    let top: Vec<&str> = table.lines().filter(|l| l.starts_with("| 1 |") || l.starts_with("| 2 |")).collect();
-    assert_eq!(top.len(), 2, "{table}");
-    assert!(top.iter().any(|l| l.contains("Trafficking in persons")), "{top:?}");
-    assert!(top.iter().any(|l| l.contains("Fair recruitment")), "{top:?}");
+    assert!(
+        table.contains("| Trafficking in persons |") && table.contains("| Fair recruitment and decent work |"),
+        "{table}"
+    );
     let facets = section(&summary, "## Listening session facets");
     assert!(facets.contains("| 1 | Recommendations |"), "{facets}");
 
     // Every document is there, the Word one a real Word file.
-    assert!(read(dir, "minutes.html").contains("<h2>Recommendations</h2>"));
+    assert!(read(dir, "minutes.html").contains("<h2>Recommendations and calls to action</h2>"));
     assert!(read(dir, "summary.html").contains("Trafficking in persons"));
     let xml = word_xml(&dir.join("minutes.docx"));
     assert!(xml.contains("Maria Santos") && xml.contains("We also call on employers"), "docx text");
@@ -77,7 +84,7 @@ fn sample_minutes_name_the_speakers_and_list_every_recommendation() {
 /// A copy of a golden fixture's inputs in a fresh folder.
 fn fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for f in ["session.json", "session.toml", "speakers.toml"] {
+    for f in ["session.json", "session.toml", "speakers.toml", "analysis.json"] {
         let src = root().join("tests/golden").join(name).join(f);
         if src.exists() {
             std::fs::copy(src, dir.path().join(f)).unwrap();
@@ -118,7 +125,7 @@ fn renaming_a_speaker_renames_them_in_every_document() {
     let amina = record["turns"][3]["speaker"].as_str().unwrap().to_string();
     let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(read(dir, "minutes.md").contains("- **Amina Diallo** ([00:01:09]"));
+    assert!(read(dir, "minutes.md").contains("| Amina Diallo | "));
 
     std::fs::write(dir.join("speakers.toml"), format!("{amina} = \"Rosa Ruiz\"\n")).unwrap();
     let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
@@ -139,10 +146,12 @@ fn renaming_a_speaker_renames_them_in_every_document() {
     let minutes = read(dir, "minutes.md");
     // Amina Diallo stays a listed participant, but no voice is hers any more.
     assert!(
-        !section(&minutes, "## Proceedings").contains("**Amina Diallo**")
-            && !section(&minutes, "## Recommendations").contains("Amina Diallo")
+        !section(&minutes, "## Recommendations").contains("Amina Diallo")
+            && section(&minutes, "## Recommendations").contains("Rosa Ruiz")
     );
-    assert!(minutes.contains("| Rosa Ruiz | 29 s | 21% | speakers.toml |"), "{minutes}");
+    assert!(minutes.contains("| Rosa Ruiz |  | 29 s (21%) | speakers.toml |"), "{minutes}");
+    // Amina Diallo is listed, and said to have no voice.
+    assert!(minutes.contains("| Amina Diallo | Survivor support network | no voice named so |"), "{minutes}");
 }
 
 #[test]

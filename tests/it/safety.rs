@@ -123,6 +123,25 @@ fn hostile() -> &'static Hostile {
         let expect = poison(&dir);
         let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
         assert!(o.status.success(), "render of the hostile session: {}", stderr(&o));
+        // Payloads mean nothing, so the sentence model places no point of theirs: place every
+        // point in a facet, an objective and the key messages (the analysis stays up to date,
+        // so the next render uses it), so that every hostile text reaches every section.
+        let mut analysis: Value = serde_json::from_str(&read(&dir, "analysis.json")).unwrap();
+        let points = analysis["points"].as_array_mut().unwrap();
+        assert!(!points.is_empty(), "the hostile session has points");
+        let facets = ["trends", "challenges", "recommendations", "gcm-advocacy"];
+        for (i, point) in points.iter_mut().enumerate() {
+            point["themes"] = json!([
+                { "taxonomy": "listening-session", "theme": facets[i % facets.len()], "similarity": 0.6 },
+                { "taxonomy": "gcm", "theme": "objective-10", "similarity": 0.6 },
+            ]);
+            point["to"] = json!(point["text"].as_str().unwrap().chars().take(40).collect::<String>());
+        }
+        analysis["key_messages"] = json!((0..points.len()).take(7).collect::<Vec<_>>());
+        std::fs::write(dir.join("analysis.json"), serde_json::to_string(&analysis).unwrap()).unwrap();
+        let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
+        assert!(o.status.success(), "render of the hostile session: {}", stderr(&o));
+        assert!(read(&dir, "minutes.md").contains("## Trends\n\n- "), "the hostile points reach the minutes");
         let o = run(&["catalog", out.to_str().unwrap(), "--quiet"]);
         assert!(o.status.success(), "catalog of the hostile session: {}", stderr(&o));
         Hostile { out, dir, recording, expect }
