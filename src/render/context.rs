@@ -165,7 +165,8 @@ pub struct PointInfo {
     pub text: String,
     pub speaker: Option<String>,
     pub organisation: Option<String>,
-    /// `Name, Organisation`, `Name`, `Speaker 3`, or `unattributed`.
+    /// `Name, Organisation`, `Name`, `Speaker 3`, or `unattributed`; in the key messages and
+    /// facets, `Name, Organisation` at the speaker's first point and `Name` after.
     pub by: String,
     /// Who else said the same (merged near-duplicates), as `by`.
     pub also_by: Vec<String>,
@@ -681,7 +682,15 @@ pub fn build(dir: &Path, named: &Named, analysis: &Analysis) -> Context {
         .filter(|&i| asks(&analysis.points[i]) && analysis.points[i].same_as.is_none())
         .map(|i| b.point(&meta, analysis, i))
         .collect();
-    let key_messages = analysis.key_messages.iter().map(|&i| b.point(&meta, analysis, i)).collect();
+    let mut key_messages: Vec<PointInfo> = analysis.key_messages.iter().map(|&i| b.point(&meta, analysis, i)).collect();
+    let mut facets = facets;
+    // As minutes are written: the organisation at a speaker's first point, the name after.
+    let mut introduced: HashSet<String> = HashSet::new();
+    for p in key_messages.iter_mut().chain(facets.iter_mut().flat_map(|f| f.points.iter_mut())) {
+        if let Some(name) = p.speaker.clone().filter(|_| !introduced.insert(p.by.clone())) {
+            p.by = name;
+        }
+    }
     let lead_discussants = meta
         .agenda
         .iter()

@@ -192,6 +192,58 @@ pub fn names(meta: &SessionMeta, record: &SessionRecord) -> BTreeMap<String, Cue
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::metadata::Participant;
+    use crate::session::record::{Segment, Turn, tests::sample};
+
+    /// A record of turns (voice, what was said), 10 s each.
+    fn record(said: &[(&str, &str)]) -> SessionRecord {
+        let mut r = sample();
+        let seg = r.segments[0].clone();
+        r.segments = (said.iter().enumerate())
+            .map(|(i, (voice, text))| Segment {
+                id: i,
+                start: 10.0 * i as f64,
+                end: 10.0 * i as f64 + 9.0,
+                text: text.to_string(),
+                speaker: Some(voice.to_string()),
+                ..seg.clone()
+            })
+            .collect();
+        r.turns = (said.iter().enumerate())
+            .map(|(i, (voice, _))| Turn {
+                speaker: voice.to_string(),
+                start: 10.0 * i as f64,
+                end: 10.0 * i as f64 + 9.0,
+                language: "en".into(),
+                segments: vec![i],
+            })
+            .collect();
+        r
+    }
+
+    #[test]
+    fn the_floor_given_thanks_and_introductions_name_the_right_voices() {
+        let meta = SessionMeta {
+            participants: people()
+                .into_iter()
+                .map(|name| Participant { name, role: None, organisation: None })
+                .collect(),
+            ..Default::default()
+        };
+        let r = record(&[
+            ("S1", "Good morning. My name is Helena Marsh and I welcome you."),
+            ("S1", "I hand over to our moderator, Jonas Erickson."),
+            ("S2", "Thank you, Helena. I now give the floor to Darisak of the workers' centre."),
+            ("S3", "Thank you, Jonas. Since May debts have risen."),
+            ("S2", "Thank you, Dara. Over to you, Victor."),
+            ("S4", "Thank you. Funding is our main problem."),
+        ]);
+        let named: Vec<(String, String)> = names(&meta, &r).into_iter().map(|(v, c)| (v, c.name)).collect();
+        let want = [("S1", "Helena Marsh"), ("S2", "Jonas Eriksen"), ("S3", "Dara Sok"), ("S4", "Viktor Lungu")];
+        assert_eq!(named, want.map(|(v, n)| (v.to_string(), n.to_string())));
+        // Without participants, nobody is named from what is said.
+        assert!(names(&SessionMeta::default(), &r).is_empty());
+    }
 
     fn people() -> Vec<String> {
         ["Helena Marsh", "Jonas Eriksen", "Priya Raman", "Rafael Ortega", "Dara Sok", "Viktor Lungu", "Lucía Paredes"]

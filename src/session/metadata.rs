@@ -130,56 +130,59 @@ fn is_time(s: &str) -> bool {
 
 /// The commented scaffold `rapporteur init` writes.
 pub const SCAFFOLD: &str = r#"# Session metadata for rapporteur: what the recording cannot say.
-# Every field is optional; delete what does not apply.
+# Every line below is an example, commented out: an untouched file names nobody. Remove the
+# `# ` before the lines you fill in with your session's real values; delete the rest.
 
-title = "Listening session on the impact of COVID-19 on trafficking in persons"
-series = "Regional Network on Migration listening sessions"
-date = "2026-11-22"          # YYYY-MM-DD
-time = "14:00"               # HH:MM, local to the time zone
-timezone = "Europe/Geneva"
-organisers = ["Regional Network on Migration secretariat"]
-language = "en"              # the working language
+# title = "Listening session on the impact of COVID-19 on trafficking in persons"
+# series = "Regional Network on Migration listening sessions"
+# date = "2026-11-22"          # YYYY-MM-DD
+# time = "14:00"               # HH:MM, local to the time zone
+# timezone = "Europe/Geneva"
+# organisers = ["Regional Network on Migration secretariat"]
+# language = "en"              # the working language
 
 # The agenda, in order. item is one of: welcome, moderator, opening_remarks,
 # lead_discussants, open_discussion, closing, other. speakers are participant names.
-[[agenda]]
-item = "welcome"
-speakers = ["Jane Doe"]
+# [[agenda]]
+# item = "welcome"
+# speakers = ["Jane Doe"]
+#
+# [[agenda]]
+# item = "opening_remarks"
+# speakers = ["John Smith"]
+#
+# [[agenda]]
+# item = "lead_discussants"
+# speakers = ["Amina Diallo", "Carlos Pérez"]
+#
+# [[agenda]]
+# item = "open_discussion"
+#
+# [[agenda]]
+# item = "closing"
+# speakers = ["Jane Doe"]
 
-[[agenda]]
-item = "opening_remarks"
-speakers = ["John Smith"]
-
-[[agenda]]
-item = "lead_discussants"
-speakers = ["Amina Diallo", "Carlos Pérez"]
-
-[[agenda]]
-item = "open_discussion"
-
-[[agenda]]
-item = "closing"
-speakers = ["Jane Doe"]
-
-[[participants]]
-name = "Jane Doe"
-role = "Moderator"
-organisation = "IOM"
-
-[[participants]]
-name = "John Smith"
-role = "Director"
-organisation = "UNODC"
-
-[[participants]]
-name = "Amina Diallo"
-role = "Lead discussant"
-organisation = "Survivor support network"
-
-[[participants]]
-name = "Carlos Pérez"
-role = "Lead discussant"
-organisation = "National labour inspectorate"
+# Everyone who may speak, so that voices are named from what is said ("I give the floor to
+# Amina Diallo") and attributed with their organisation.
+# [[participants]]
+# name = "Jane Doe"
+# role = "Moderator"
+# organisation = "IOM"
+#
+# [[participants]]
+# name = "John Smith"
+# role = "Director"
+# organisation = "UNODC"
+#
+# [[participants]]
+# name = "Amina Diallo"
+# role = "Lead discussant"
+# organisation = "Survivor support network"
+#
+# [[participants]]
+# name = "Carlos Pérez"
+# role = "Lead discussant"
+# organisation = "National labour inspectorate"
 "#;
 
 #[cfg(test)]
@@ -187,8 +190,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_scaffold_is_valid() {
-        let meta = parse(SCAFFOLD).unwrap();
+    fn the_scaffold_names_nobody_until_its_examples_are_uncommented() {
+        let untouched = parse(SCAFFOLD).unwrap();
+        assert!(untouched.title.is_none() && untouched.agenda.is_empty() && untouched.participants.is_empty());
+        // Every example line, uncommented, is valid.
+        let filled: String = SCAFFOLD
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.starts_with("[[") || rest.split(" = ").count() > 1 => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let meta = parse(&filled).unwrap();
+        assert_eq!(
+            meta.title.as_deref(),
+            Some("Listening session on the impact of COVID-19 on trafficking in persons")
+        );
         assert_eq!(meta.agenda.len(), 5);
         assert_eq!(meta.agenda[2].item, AgendaKind::LeadDiscussants);
         assert_eq!(meta.participants[0].role.as_deref(), Some("Moderator"));

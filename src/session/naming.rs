@@ -35,8 +35,8 @@ impl Named {
     /// Names from the folder's files; either file being wrong is an error naming file and line.
     pub fn load(dir: &Path, record: &SessionRecord) -> Result<Named, String> {
         let meta = metadata::load(dir).map_err(|e| e.to_string())?;
-        let given = speakers::load(dir, record).map_err(|e| e.to_string())?;
-        Ok(Named::new(record, meta, &given))
+        let (given, moves) = speakers::load(dir, record).map_err(|e| e.to_string())?;
+        Ok(Named::new(&speakers::reassign(record, &moves), meta, &given))
     }
 
     pub fn new(record: &SessionRecord, meta: Option<SessionMeta>, given: &BTreeMap<String, String>) -> Named {

@@ -17,14 +17,63 @@ fn init_writes_a_session_toml_once() {
     let o = run(&["init", session.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(session.join("session.toml")).unwrap();
-    assert!(text.contains("[[agenda]]") && text.contains("[[participants]]"));
+    assert!(text.contains("# [[agenda]]") && text.contains("# [[participants]]"));
     let o = run(&["init", session.to_str().unwrap(), "--quiet"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
-    // The scaffold is accepted by render.
+    // The scaffold is accepted by render, and names nobody: its people are examples.
     std::fs::copy(sample_run().0.join("session.json"), session.join("session.json")).unwrap();
     let o = run(&["render", session.to_str().unwrap(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    let minutes = std::fs::read_to_string(session.join("minutes.md")).unwrap();
+    for example in ["Jane Doe", "John Smith", "UNODC", "Amina Diallo"] {
+        assert!(!minutes.contains(example), "{example} in {minutes}");
+    }
+}
+
+#[test]
+fn speakers_toml_takes_voices_as_the_documents_show_them_and_merges_one_name() {
+    let copy = session_copy();
+    let dir = copy.path();
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("session.json")).unwrap()).unwrap();
+    let voices = record["speakers"].as_array().unwrap().len();
+    assert!(voices >= 3, "the sample has its voices");
+    std::fs::write(
+        dir.join("speakers.toml"),
+        "\"Speaker 1\" = \"Ana Ruiz\"\n2 = \"Ana Ruiz\"\nSPEAKER_3 = \"Bo Li\"\n",
+    )
+    .unwrap();
+    let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let minutes = std::fs::read_to_string(dir.join("minutes.md")).unwrap();
+    // One row for the two voices named alike, their talk time together.
+    assert_eq!(minutes.matches("| Ana Ruiz |").count(), 1, "{minutes}");
+    assert!(minutes.contains("| Bo Li |"), "{minutes}");
+    assert_eq!(
+        minutes.lines().filter(|l| l.starts_with("| ") && l.contains(" (") && l.contains("%) |")).count(),
+        voices - 1,
+        "{minutes}"
+    );
+    let rttm = std::fs::read_to_string(dir.join("speakers.rttm")).unwrap();
+    assert!(!rttm.contains(" SPEAKER_2 "), "the merged voice is gone from the timeline: {rttm}");
+
+    // A turn given to another voice by its start time.
+    let third = &record["turns"][2];
+    let at = third["start"].as_f64().unwrap() as u64;
+    let time = format!("{:02}:{:02}:{:02}", at / 3600, at / 60 % 60, at % 60);
+    std::fs::write(dir.join("speakers.toml"), format!("SPEAKER_3 = \"Bo Li\"\n[turns]\n\"{time}\" = \"Speaker 3\"\n"))
+        .unwrap();
+    let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let txt = std::fs::read_to_string(dir.join("transcript.txt")).unwrap();
+    let line = txt.lines().find(|l| l.starts_with(&format!("[{time}]"))).unwrap_or_else(|| panic!("{time} in {txt}"));
+    assert!(line.contains("] Bo Li: "), "{line}");
+    // A time no turn starts at is an error with its line.
+    std::fs::write(dir.join("speakers.toml"), "[turns]\n\"09:59:59\" = \"Speaker 3\"\n").unwrap();
+    let o = run(&["render", dir.to_str().unwrap(), "--quiet"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("speakers.toml:2: no turn starts at 09:59:59"), "{}", stderr(&o));
 }
 
 #[test]
