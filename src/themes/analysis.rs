@@ -269,8 +269,8 @@ fn key_messages(points: &[Analysed], embeddings: &[Vec<f32>]) -> Vec<usize> {
     let strength = |i: usize| centrality(i) + points[i].themes.first().map_or(0.0, |t| t.similarity);
     let mut ranked: Vec<(usize, f32)> = candidates.iter().map(|&i| (i, strength(i))).collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    // One in eight of the placed points at most: a short session has few key messages.
-    let most = KEY_MESSAGES.min(candidates.len().div_ceil(8));
+    // One in ten of the placed points at most: a short session has few key messages.
+    let most = KEY_MESSAGES.min(candidates.len().div_ceil(10));
     let mut chosen: Vec<usize> = Vec::new();
     for one_per_speaker in [true, false] {
         for &(i, _) in &ranked {
@@ -348,9 +348,8 @@ mod tests {
         let keys = key_messages(&points, &e);
         assert_eq!(keys.len(), 1);
         assert!(!keys.contains(&3) && !keys.contains(&4));
-        // Sixteen: two, of two speakers.
-        let (points, e) =
-            ([&points[..], &points[..], &points[..], &points[..]].concat(), [&e[..], &e[..], &e[..], &e[..]].concat());
+        // Twenty: two, of two speakers.
+        let (points, e) = ([&points[..]; 5].concat(), [&e[..]; 5].concat());
         let keys = key_messages(&points, &e);
         assert_eq!(keys.len(), 2);
         assert!(keys.iter().all(|&k| k % 6 != 3 && k % 6 != 4));

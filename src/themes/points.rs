@@ -15,6 +15,8 @@ use crate::text::normalize;
 const SHORT_WORDS: usize = 8;
 /// A point holds at least this many words once cleaned; fewer is a fragment.
 pub const MIN_WORDS: usize = 5;
+/// A first sentence of at most this many words, before others, is a lead-in.
+const LEAD_IN_WORDS: usize = 7;
 /// A point grows by continued sentences up to about this many words.
 const MAX_WORDS: usize = 60;
 /// Two sentences are one point only when the pause between them is at most this.
@@ -116,6 +118,20 @@ pub fn is_procedure(text: &str) -> bool {
     PROCEDURE.is_match(text) || (COURTESY.is_match(text.trim()) && words < 2 * SHORT_WORDS)
 }
 
+/// A sentence of a few words, with no number, that starts as talk about the talk and only
+/// leads into the next one ("But there is also good news.", "None of this is entirely new.",
+/// "Let me start with the fishing sector.").
+fn is_lead_in(sentence: &[String]) -> bool {
+    const OPENERS: [&str; 14] =
+        ["but", "so", "well", "now", "first", "second", "third", "finally", "very", "none", "let", "yes", "okay", "ok"];
+    let first = sentence.first().map(|w| normalize(w).join(" ")).unwrap_or_default();
+    let closed = sentence.last().is_some_and(|w| w.ends_with('.'));
+    closed
+        && OPENERS.contains(&first.as_str())
+        && sentence.len() <= LEAD_IN_WORDS
+        && !sentence.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()))
+}
+
 /// `words` in sentences: each ends at a word that ends with `.`, `?` or `!`.
 fn sentences(words: Vec<String>) -> impl Iterator<Item = Vec<String>> {
     let mut current = Vec::new();
@@ -159,8 +175,13 @@ pub fn points(record: &SessionRecord) -> Vec<Point> {
             None if seg.words.is_empty() => seg.text.split_whitespace().collect(),
             None => seg.words.iter().map(|w| w.text.as_str()).collect(),
         };
-        // Its sentences that run the meeting ("Yes, thank you, Jonas.") are left out.
-        let cleaned: Vec<String> = sentences(clean(&said)).filter(|s| !is_procedure(&s.join(" "))).flatten().collect();
+        // Its sentences that run the meeting ("Yes, thank you, Jonas.") are left out, and a
+        // short lead-in before the claim ("But there is also good news.").
+        let mut kept: Vec<Vec<String>> = sentences(clean(&said)).filter(|s| !is_procedure(&s.join(" "))).collect();
+        if kept.len() > 1 && is_lead_in(&kept[0]) {
+            kept.remove(0);
+        }
+        let cleaned: Vec<String> = kept.concat();
         let rest_of_procedure =
             dropped.take().is_some_and(|(speaker, text)| speaker == &seg.speaker && cut(text, seg.english()));
         if cleaned.is_empty() || rest_of_procedure {
@@ -229,6 +250,24 @@ mod tests {
         // A subsequence of what was said.
         let mut rest = words.iter();
         assert!(cleaned.iter().all(|c| rest.any(|w| w == c)));
+    }
+
+    #[test]
+    fn a_lead_in_is_told_from_a_short_claim() {
+        let words = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+        for l in
+            ["But there is also good news.", "None of this is entirely new.", "Let me start with the fishing sector."]
+        {
+            assert!(is_lead_in(&words(l)), "{l}");
+        }
+        for c in [
+            "Migrants lost jobs.",
+            "So 40 shelters closed.",
+            "The problem is implementation.",
+            "But calls to the hotline doubled in May and June.",
+        ] {
+            assert!(!is_lead_in(&words(c)), "{c}");
+        }
     }
 
     #[test]
