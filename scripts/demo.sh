@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo build --release --quiet
 bin=target/release/rapporteur
-$bin models install base minilm minilm-tokenizer
+$bin models install base
 $bin run samples/listening-session.wav --out rapporteur-out
 echo
 cat rapporteur-out/listening-session/transcript.txt

