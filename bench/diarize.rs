@@ -24,6 +24,8 @@ fn main() -> anyhow::Result<()> {
     p.threshold = env("THRESHOLD").unwrap_or(p.threshold);
     p.min_embed_s = env("MIN_EMBED").unwrap_or(p.min_embed_s);
     p.min_cluster_speech_s = env("MIN_CLUSTER").unwrap_or(p.min_cluster_speech_s);
+    p.few_s = env("FEW").unwrap_or(p.few_s);
+    p.same_voice = env("SAME").map_or(p.same_voice, |x| x as f32);
     let count = env("SPEAKERS").map_or(SpeakerCount::default(), |n| SpeakerCount::exactly(n as usize));
     let diarizer = Diarizer::load()?;
     let store = rapporteur::models::store::Store::open(None);
@@ -47,6 +49,19 @@ fn main() -> anyhow::Result<()> {
             .collect();
         std::fs::write(format!("{out}/{stem}.rttm"), rttm)?;
         println!("{stem}\t{:.1}\t{secs:.2}\t{}", pcm.duration_s(), d.speakers);
+        if std::env::var_os("RAPPORTEUR_DIAR_VOICES").is_some() {
+            for (s, v) in d.voices.iter().enumerate() {
+                let talk: f64 = d.turns.iter().filter(|t| t.speaker == s).map(|t| t.end - t.start).sum();
+                let near = d
+                    .voices
+                    .iter()
+                    .enumerate()
+                    .filter(|(o, _)| *o != s)
+                    .map(|(o, w)| (o, rapporteur::diarize::embedding::cosine(v, w)))
+                    .max_by(|a, b| a.1.total_cmp(&b.1));
+                println!("  voice {s}\ttalk {talk:.1} s\tnearest {near:?}");
+            }
+        }
     }
     Ok(())
 }

@@ -30,6 +30,12 @@ pub struct Params {
     /// speech, is not a speaker of its own when the count is automatic.
     pub min_speech_s: f64,
     pub min_share: f64,
+    /// A cluster with less speech than this is a voice of its own only when it is clearly
+    /// different from its nearest cluster: cosine of their centroids below `same_voice`.
+    /// A second or two of speech gives a noisy embedding, so a speaker's odd moment can
+    /// land just outside their cluster, never far from it.
+    pub few_s: f64,
+    pub same_voice: f32,
 }
 
 /// One embedding with how much speech it stands for (its weight in centroids).
@@ -65,7 +71,7 @@ pub fn cluster(items: &[Item], count: SpeakerCount, params: &Params) -> Vec<usiz
 
     if count.min != count.max {
         let total: f64 = items.iter().map(|i| i.speech_s).sum();
-        labels = absorb_small(items, labels, min, params.min_speech_s.max(params.min_share * total));
+        labels = absorb_small(items, labels, min, params.min_speech_s.max(params.min_share * total), params);
     }
     renumber(&labels)
 }
@@ -102,8 +108,9 @@ pub fn centroid(items: &[Item], labels: &[usize], label: usize) -> Embedding {
 
 /// Clusters with little speech are more often a speaker's odd moments (laughter, a cough,
 /// a channel change) than a speaker, so they join the nearest large cluster, keeping at
-/// least `min` clusters.
-fn absorb_small(items: &[Item], mut labels: Vec<usize>, min: usize, min_speech_s: f64) -> Vec<usize> {
+/// least `min` clusters: under `min_speech_s` always, under `few_s` unless clearly
+/// different (see `Params::few_s`). Smallest first, as each join moves the centroids.
+fn absorb_small(items: &[Item], mut labels: Vec<usize>, min: usize, min_speech_s: f64, params: &Params) -> Vec<usize> {
     loop {
         let mut speech: Vec<(usize, f64)> = Vec::new();
         for (item, &l) in items.iter().zip(&labels) {
@@ -115,19 +122,23 @@ fn absorb_small(items: &[Item], mut labels: Vec<usize>, min: usize, min_speech_s
         if speech.len() <= min {
             return labels;
         }
-        let Some(&(small, _)) = speech.iter().filter(|(_, s)| *s < min_speech_s).min_by(|a, b| a.1.total_cmp(&b.1))
-        else {
-            return labels;
+        let nearest = |small: usize| {
+            let c = centroid(items, &labels, small);
+            speech
+                .iter()
+                .filter(|(l, _)| *l != small)
+                .map(|(l, _)| (*l, cosine(&c, &centroid(items, &labels, *l))))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .expect("more than min ≥ 1 clusters")
         };
-        let c = centroid(items, &labels, small);
-        let nearest = speech
-            .iter()
-            .filter(|(l, _)| *l != small)
-            .map(|(l, _)| (*l, cosine(&c, &centroid(items, &labels, *l))))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(l, _)| l)
-            .expect("more than min ≥ 1 clusters");
-        labels.iter_mut().filter(|l| **l == small).for_each(|l| *l = nearest);
+        let mut small: Vec<(usize, f64)> = speech.iter().copied().filter(|(_, s)| *s < params.few_s.max(min_speech_s)).collect();
+        small.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let join = small.into_iter().find_map(|(l, s)| {
+            let (to, similarity) = nearest(l);
+            (s < min_speech_s || similarity >= params.same_voice).then_some((l, to))
+        });
+        let Some((small, to)) = join else { return labels };
+        labels.iter_mut().filter(|l| **l == small).for_each(|l| *l = to);
     }
 }
 
@@ -163,7 +174,7 @@ mod tests {
         out
     }
 
-    const P: Params = Params { threshold: 0.5, min_speech_s: 5.0, min_share: 0.0 };
+    const P: Params = Params { threshold: 0.5, min_speech_s: 5.0, min_share: 0.0, few_s: 0.0, same_voice: 1.0 };
 
     #[test]
     fn finds_the_number_of_speakers() {
@@ -194,5 +205,33 @@ mod tests {
         // The same when the bar is a share of all speech (3 s of 33 s is under 10%).
         let share = Params { min_speech_s: 0.0, min_share: 0.1, ..P };
         assert_eq!(cluster(&it, SpeakerCount::default(), &share), labels);
+    }
+
+    #[test]
+    fn a_few_seconds_join_their_nearest_voice_unless_clearly_different() {
+        // Two speakers of 15 s and a cluster of 2 s: above min_speech_s, under few_s.
+        let few = Params { min_speech_s: 1.0, few_s: 4.0, same_voice: 0.34, ..P };
+        let lone = |lean: f32| {
+            let mut it = items(&[(0, 5), (1, 5)]);
+            let mut e = [0f32; DIM];
+            e[0] = lean;
+            e[7] = 1.0;
+            it.push(Item { embedding: e, speech_s: 2.0 });
+            cluster(&it, SpeakerCount::default(), &few)
+        };
+        // Near speaker 0 (cosine about 0.45 with its centroid): joins it.
+        let near = lone(0.5);
+        assert_eq!(near[10], near[0]);
+        assert_eq!(near.iter().max(), Some(&1));
+        // Far from both (cosine about 0.1): a third voice, however short.
+        let far = lone(0.1);
+        assert_eq!(far[10], 2);
+        // With more speech than few_s it stays a voice even when near.
+        let mut it = items(&[(0, 5), (1, 5)]);
+        let mut e = [0f32; DIM];
+        e[0] = 0.5;
+        e[7] = 1.0;
+        it.push(Item { embedding: e, speech_s: 6.0 });
+        assert_eq!(cluster(&it, SpeakerCount::default(), &few)[10], 2);
     }
 }

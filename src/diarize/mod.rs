@@ -51,6 +51,10 @@ pub struct Params {
     /// keeps those with over 15 s or so.
     pub min_cluster_speech_s: f64,
     pub min_cluster_share: f64,
+    /// A cluster with less embedded speech than this joins its nearest unless their cosine is
+    /// under `same_voice` (`cluster::Params::few_s`; measured in BENCHMARKS.md, "Spurious voices").
+    pub few_s: f64,
+    pub same_voice: f32,
     /// Speech for diarization, from the VAD: like the chunk planner's, but bridging pauses
     /// up to `gate.min_silence_s`, so that only real silences are taken from the speakers;
     /// each region padded by `pad_s`.
@@ -69,6 +73,8 @@ impl Default for Params {
             threshold: 0.6,
             min_cluster_speech_s: 0.5,
             min_cluster_share: 0.005,
+            few_s: 4.0,
+            same_voice: 0.34,
             gate: SpeechGate { threshold: 0.4, min_silence_s: 2.0, min_speech_s: 0.25 },
             pad_s: 0.2,
         }
@@ -202,6 +208,8 @@ impl Diarizer {
             threshold: params.threshold,
             min_speech_s: params.min_cluster_speech_s,
             min_share: params.min_cluster_share,
+            few_s: params.few_s,
+            same_voice: params.same_voice,
         };
         let labels = cluster::cluster(&items, count, &cparams);
         let speakers = labels.iter().max().map_or(0, |m| m + 1);
