@@ -131,7 +131,8 @@ fn absorb_small(items: &[Item], mut labels: Vec<usize>, min: usize, min_speech_s
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .expect("more than min ≥ 1 clusters")
         };
-        let mut small: Vec<(usize, f64)> = speech.iter().copied().filter(|(_, s)| *s < params.few_s.max(min_speech_s)).collect();
+        let mut small: Vec<(usize, f64)> =
+            speech.iter().copied().filter(|(_, s)| *s < params.few_s.max(min_speech_s)).collect();
         small.sort_by(|a, b| a.1.total_cmp(&b.1));
         let join = small.into_iter().find_map(|(l, s)| {
             let (to, similarity) = nearest(l);

@@ -48,6 +48,8 @@ pub struct Context {
     /// Key phrases that fit no theme.
     pub emerging: Vec<Phrase>,
     pub notes: Vec<String>,
+    /// Where the voices heard and the people session.toml lists disagree (see `name_checks`).
+    pub name_checks: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -633,6 +635,9 @@ pub fn build(dir: &Path, named: &Named, analysis: &Analysis) -> Context {
                     (NamedBy::Voice, None) => "voice".into(),
                     (NamedBy::SpeakersToml, _) => "speakers.toml".into(),
                     (NamedBy::Agenda, _) => "agenda".into(),
+                    (NamedBy::Moderator(n), _) => {
+                        format!("the moderator in session.toml: speaks between the others ({n} times)")
+                    }
                     (NamedBy::Cue(c), _) => format!("said at {}: \"{}\"", clock(c.at), c.said.trim()),
                 }),
                 talk_time: span(s.talk_time_s),
@@ -803,7 +808,54 @@ pub fn build(dir: &Path, named: &Named, analysis: &Analysis) -> Context {
         taxonomies,
         emerging,
         notes: record.notes.clone(),
+        name_checks: name_checks(record, &meta),
     }
+}
+
+/// What the minutes must warn about when the voices and session.toml disagree: more voices
+/// than people listed (a voice split in two, or someone unlisted), fewer voices than speakers
+/// on the agenda (two people in one voice), agenda speakers no voice was named as.
+fn name_checks(record: &SessionRecord, meta: &SessionMeta) -> Vec<String> {
+    if record.speakers.is_empty() {
+        return vec![];
+    }
+    let mut people: Vec<&String> = meta.participants.iter().map(|p| &p.name).collect();
+    let mut on_agenda: Vec<&String> = Vec::new();
+    for n in meta.agenda.iter().flat_map(|i| &i.speakers) {
+        if !on_agenda.contains(&n) {
+            on_agenda.push(n);
+        }
+        if !people.contains(&n) {
+            people.push(n);
+        }
+    }
+    if people.is_empty() {
+        return vec![];
+    }
+    let voices = record.speakers.len();
+    let mut checks = Vec::new();
+    if voices > people.len() {
+        checks.push(format!(
+            "{voices} voices were heard and session.toml lists {} people: a voice may be split in two (give both the \
+             same name in speakers.toml to merge them) or someone not listed spoke.",
+            people.len()
+        ));
+    }
+    if voices < on_agenda.len() {
+        checks.push(format!(
+            "{voices} voices were heard for {} speakers on the agenda: two people may share one voice.",
+            on_agenda.len()
+        ));
+    }
+    let named = |n: &String| record.speakers.iter().any(|s| s.name.as_ref() == Some(n));
+    let unheard: Vec<&str> = on_agenda.iter().filter(|n| !named(n)).map(|n| n.as_str()).collect();
+    if !unheard.is_empty() {
+        checks.push(format!(
+            "On the agenda but no voice was named so: {} (not heard, or not recognised: name them in speakers.toml).",
+            unheard.join(", ")
+        ));
+    }
+    checks
 }
 
 #[cfg(test)]
@@ -844,5 +896,43 @@ mod tests {
         assert_eq!(recording_href(&session, &record).as_str(), "../../in/%231%20a%20%28b%29%3F.wav");
         std::fs::remove_file(&recording).unwrap();
         assert_eq!(recording_href(&session, &record).as_str(), "./%231%20a%20%28b%29%3F.wav");
+    }
+
+    #[test]
+    fn names_and_voices_that_disagree_are_flagged() {
+        use crate::session::metadata::{AgendaItem, AgendaKind, Participant};
+        use crate::session::record::Speaker;
+        let speaker = |id: &str, name: Option<&str>| Speaker {
+            id: id.into(),
+            name: name.map(String::from),
+            talk_time_s: 10.0,
+            voice: None,
+        };
+        let mut record = crate::session::record::tests::sample();
+        let meta = SessionMeta {
+            agenda: vec![AgendaItem {
+                item: AgendaKind::LeadDiscussants,
+                title: None,
+                speakers: vec!["Ana Ruiz".into(), "Bo Li".into()],
+            }],
+            participants: vec![Participant { name: "Ana Ruiz".into(), role: None, organisation: None }],
+            ..Default::default()
+        };
+        // Undiarized, or with nothing listed: nothing to compare.
+        assert!(name_checks(&record, &meta).is_empty());
+        record.speakers = vec![speaker("SPEAKER_1", Some("Ana Ruiz")), speaker("SPEAKER_2", None)];
+        assert!(name_checks(&record, &SessionMeta::default()).is_empty());
+        // Two voices for two people, but Bo Li named on none.
+        let checks = name_checks(&record, &meta);
+        assert_eq!(checks.len(), 1, "{checks:?}");
+        assert!(checks[0].contains("Bo Li") && !checks[0].contains("Ana Ruiz"), "{checks:?}");
+        // Three voices for two people; one voice for two speakers.
+        record.speakers.push(speaker("SPEAKER_3", None));
+        assert!(name_checks(&record, &meta)[0].starts_with("3 voices were heard and session.toml lists 2 people"));
+        record.speakers = vec![speaker("SPEAKER_1", Some("Ana Ruiz"))];
+        assert!(name_checks(&record, &meta).iter().any(|c| c.contains("two people may share one voice")));
+        // Everyone named, as many voices as people: no warning.
+        record.speakers = vec![speaker("SPEAKER_1", Some("Ana Ruiz")), speaker("SPEAKER_2", Some("Bo Li"))];
+        assert!(name_checks(&record, &meta).is_empty());
     }
 }
