@@ -149,11 +149,19 @@ try {
   await page.fill(`#name-${speaker}`, NEW_NAME);
   const labels = await page.locator(`.name[data-speaker="${speaker}"]`).allTextContents();
   assert.ok(labels.length > 0 && labels.every(l => l === NEW_NAME), "renamed on the page");
+  // Giving one turn of another voice to the renamed one: the turn shows the name, and the
+  // file moves it under [turns] by its start time.
+  const other = session.turns.findIndex(t => t.speaker && t.speaker !== speaker);
+  const move = page.locator("li.turn").nth(other).locator("select.move");
+  await move.selectOption(speaker);
+  measured.moved = { turn: other, at: await move.getAttribute("data-at"), to: speaker };
+  assert.equal(await page.locator("li.turn").nth(other).locator(".name").textContent(), NEW_NAME, "the moved turn shows its new voice");
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-names")]);
   assert.equal(download.suggestedFilename(), "speakers.toml");
   await download.saveAs(path.join(out, "speakers.toml"));
   const names = fs.readFileSync(path.join(out, "speakers.toml"), "utf8");
   assert.ok(names.includes(`${speaker} = "Rosa \\"Chair\\" Ruiz"\n`), `speakers.toml:\n${names}`);
+  assert.ok(names.includes(`[turns]\n"${measured.moved.at}" = "${speaker}"\n`), `speakers.toml:\n${names}`);
   measured.speakers_toml = names;
 
   // Printable: the controls go, every turn stays.

@@ -57,6 +57,15 @@ fn review_page_in_headless_chromium() {
     assert!(o.status.success(), "render with the page's speakers.toml: {}", stderr(&o));
     assert!(read(dir, "minutes.md").contains("Rosa \"Chair\" Ruiz"));
     assert!(read(dir, "transcript.txt").contains("Rosa \"Chair\" Ruiz"));
+    // The turn the page moved is the renamed voice's now.
+    assert!(names.contains("[turns]\n"), "{names}");
+    let moved = record["turns"].as_array().unwrap().iter().position(|t| t["speaker"] != renamed).unwrap();
+    let first = record["turns"][moved]["segments"][0].as_u64().unwrap() as usize;
+    let text = record["segments"][first]["text"].as_str().unwrap();
+    let transcript = read(dir, "transcript.txt");
+    let line =
+        transcript.lines().find(|l| l.contains(text)).unwrap_or_else(|| panic!("{text:?} not in:\n{transcript}"));
+    assert!(line.contains("Rosa \"Chair\" Ruiz"), "{line}");
     assert!(read(dir, "review.html").contains("value=\"Rosa &quot;Chair&quot; Ruiz\""));
 }
 
