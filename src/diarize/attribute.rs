@@ -39,20 +39,21 @@ fn speakers_at(d: &Diarization, start: f64, end: f64) -> Option<(usize, Vec<usiz
     Some((main, others))
 }
 
-/// Whisper's word ends run on to the next word's onset, over any pause, so a word is
-/// attributed by its onset and at most this much after it.
-const WORD_SPAN_S: f64 = 0.5;
-
 /// Labels every word and splits segments at speaker changes; ids are renumbered.
+///
+/// A word is attributed over its whole span. Its DTW span holds the word but may also hold
+/// a pause on either side of it (`transcribe::whisper::words_and_tokens`): the span's
+/// silence counts for no one, so such a word still goes to the speaker heard during it.
 pub fn attribute(d: &Diarization, segments: Vec<Segment>) -> Vec<Segment> {
     let mut out: Vec<Segment> = Vec::new();
     for mut seg in segments {
         for w in &mut seg.words {
-            if let Some((main, others)) = speakers_at(d, w.start, w.end.min(w.start + WORD_SPAN_S)) {
+            if let Some((main, others)) = speakers_at(d, w.start, w.end) {
                 w.speaker = Some(speaker_id(main));
                 w.overlap = others.into_iter().map(speaker_id).collect();
             }
         }
+        keep_the_last_word_in_its_sentence(&mut seg.words);
         // Runs of words with one speaker.
         let mut runs: Vec<Vec<crate::session::record::Word>> = Vec::new();
         for w in std::mem::take(&mut seg.words) {
@@ -90,6 +91,31 @@ pub fn attribute(d: &Diarization, segments: Vec<Segment>) -> Vec<Segment> {
         s.id = i;
     }
     out
+}
+
+/// A segment is one of whisper's sentences (or several, where a caller joined them), and
+/// whisper starts a new sentence where the speaker changes. A sentence whose last word alone
+/// goes to another speaker is therefore most likely one whose alignment ran late at its end,
+/// where DTW is weakest (a sentence's last row takes in the pause after it, and at a turn
+/// change the next speaker's first words, which may repeat the very words just said, can pull
+/// it along): that word stays with the speaker of the words before it in its sentence.
+fn keep_the_last_word_in_its_sentence(words: &mut [crate::session::record::Word]) {
+    let n = words.len();
+    if n < 2 || words[n - 1].speaker == words[n - 2].speaker || words[n - 2].speaker.is_none() {
+        return;
+    }
+    if ends_sentence(&words[n - 2].text) {
+        return;
+    }
+    let speaker = words[n - 2].speaker.clone();
+    let last = &mut words[n - 1];
+    last.overlap.retain(|o| Some(o) != speaker.as_ref());
+    last.speaker = speaker;
+}
+
+/// Whether a word closes a sentence (as `transcribe::whisper::sentences` cuts them).
+fn ends_sentence(word: &str) -> bool {
+    word.trim_end_matches(['"', '\'', ')', ']', '»', '”', '’']).ends_with(['.', '?', '!', '…'])
 }
 
 /// Consecutive segments of one speaker (or of none, when not diarized).
@@ -196,11 +222,26 @@ mod tests {
     }
 
     #[test]
-    fn a_word_is_placed_by_its_onset_not_its_stretched_end() {
-        // "go." starts in the gap after SPEAKER_2's turn, and whisper ends it at the next
-        // word, well into SPEAKER_1's next turn.
-        let out = attribute(&diarization(), vec![segment(vec![word(4.1, 5.9, "go.")])]);
-        assert_eq!(out[0].speaker.as_deref(), Some("SPEAKER_2"));
+    fn a_word_whose_span_takes_in_the_pause_before_it_goes_to_the_speaker_heard_in_it() {
+        // "Thank" begins a turn at 5.0, but its DTW span also holds the pause before it.
+        let out = attribute(&diarization(), vec![segment(vec![word(4.2, 5.3, "Thank"), word(5.3, 5.6, "you.")])]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].speaker.as_deref(), Some("SPEAKER_1"));
+    }
+
+    #[test]
+    fn a_sentence_keeps_its_last_word_when_only_that_word_changes_speaker() {
+        // "you." ran late, past the end of SPEAKER_2's turn (4.0) into SPEAKER_1's (5.0).
+        let seg = segment(vec![word(3.0, 3.4, "Thank"), word(4.9, 5.4, "you.")]);
+        let out = attribute(&diarization(), vec![seg]);
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].text.as_str(), out[0].speaker.as_deref()), ("Thank you.", Some("SPEAKER_2")));
+        assert!(out[0].words[1].overlap.is_empty());
+        // A turn of two words or more in the sentence is still split off.
+        let seg = segment(vec![word(3.0, 3.4, "Thank"), word(5.1, 5.4, "you"), word(5.4, 5.8, "too.")]);
+        let out = attribute(&diarization(), vec![seg]);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1].text, "you too.");
     }
 
     #[test]

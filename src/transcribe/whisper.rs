@@ -188,7 +188,8 @@ impl WhisperWorker<'_> {
         for _ in 0..MAX_PASSES {
             let offset = start as f64 / SAMPLE_RATE as f64;
             let shifted = |t: f64| to_recording(offset + t);
-            let (mut found, last_onset) = self.pass(&samples[start..], &shifted, opts, temperature, one_window)?;
+            let (mut found, last_onset) =
+                self.pass(&samples[start..], &shifted, opts, temperature, one_window, start > 0)?;
             // The word a continuation restarts on was decoded twice: keep the first reading.
             if let Some(prev) = segments.last().and_then(|s| s.words.last()).map(|w| w.start) {
                 for seg in &mut found {
@@ -226,6 +227,7 @@ impl WhisperWorker<'_> {
         opts: &DecodeOptions,
         temperature: f32,
         one_window: bool,
+        resumes: bool,
     ) -> Result<(Vec<Segment>, Option<f64>), TranscribeError> {
         self.model.check_language(opts.language.as_deref())?;
         let strategy = if opts.beam_size > 1 {
@@ -259,6 +261,11 @@ impl WhisperWorker<'_> {
         let language = whisper_rs::get_lang_str(state.full_lang_id_from_state()).unwrap_or(language).to_string();
         let mut segments = Vec::new();
         let mut last_onset: Option<f64> = None;
+        // Where the next text token starts, in this call's own time (s): with DTW, where the
+        // token before it ends (see `words_and_tokens`). DTW does not place the call's first
+        // token: a resumed call starts on it (the word it resumes on); else it is taken to
+        // last a typical word.
+        let mut next_start: Option<f64> = resumes.then_some(0.0);
         for seg in state.as_iter() {
             let text = seg.to_str_lossy().map(|t| t.trim().to_string()).unwrap_or_default();
             if text.is_empty() || is_annotation(&text) {
@@ -269,12 +276,19 @@ impl WhisperWorker<'_> {
                 .map(|tok| (tok.token_data(), tok.to_bytes().unwrap_or_default().to_vec()))
                 .filter(|(data, _)| data.id < eot) // timestamps and other special tokens
                 .collect();
-            // The last word's onset in this call's own time, for a continuation to start from.
+            let mut first_start: Option<f64> = None;
             for (data, bytes) in &text_tokens {
+                let end = (data.t_dtw >= 0).then(|| data.t_dtw as f64 / 100.0);
+                let start = match end {
+                    Some(end) => next_start.unwrap_or((end - FIRST_TOKEN_S).max(0.0)).min(end),
+                    None => data.t0 as f64 / 100.0,
+                };
+                first_start.get_or_insert(start);
+                // The last word's onset, for a continuation to start from.
                 if bytes.starts_with(b" ") {
-                    let onset = if data.t_dtw >= 0 { data.t_dtw } else { data.t0 } as f64 / 100.0;
-                    last_onset = Some(last_onset.map_or(onset, |l: f64| l.max(onset)));
+                    last_onset = Some(last_onset.map_or(start, |l: f64| l.max(start)));
                 }
+                next_start = end;
             }
             let raw: Vec<RawToken> = text_tokens
                 .into_iter()
@@ -287,11 +301,11 @@ impl WhisperWorker<'_> {
                     t_dtw: (data.t_dtw >= 0).then(|| to_recording(data.t_dtw as f64 / 100.0)),
                 })
                 .collect();
-            let seg_end = to_recording(seg.end_timestamp() as f64 / 100.0);
+            let first_start = to_recording(first_start.unwrap_or(0.0));
             // Segment times come from their words (aligned by DTW where the model has
             // alignment heads), which stay true to the audio; whisper's segment timestamps
             // drift on long inputs.
-            for (words, tokens) in sentences(words_and_tokens(&raw, seg_end)) {
+            for (words, tokens) in sentences(words_and_tokens(&raw, first_start)) {
                 let (Some(first), Some(last)) = (words.first(), words.last()) else { continue };
                 segments.push(Segment {
                     id: segments.len(),
@@ -327,6 +341,9 @@ fn quiet_params(strategy: SamplingStrategy, language: &str, threads: usize) -> F
 const MAX_PASSES: usize = 4;
 /// Audio left after the last word's onset that calls for a continuation.
 const CONTINUE_AFTER_S: f64 = 2.5;
+/// How long the first token of a whisper call is taken to last, DTW placing only its end: a
+/// typical word (forced-aligned AMI words last a median 0.22 s).
+const FIRST_TOKEN_S: f64 = 0.25;
 /// A continuation's words starting this close to the previous pass's last word repeat it.
 const RESTART_SLACK_S: f64 = 0.15;
 
@@ -345,46 +362,72 @@ pub struct RawToken {
 
 /// Groups a segment's tokens into words, each with its tokens. A token starting with a space
 /// starts a word, others continue it (which also keeps multi-byte characters split across
-/// tokens together). A word starts at its first token's onset (DTW when available) and ends
-/// where the next word starts; the last word ends at the segment's end. A word's probability is
-/// the mean of its tokens'.
-pub fn words_and_tokens(raw: &[RawToken], seg_end: f64) -> Vec<(Word, Vec<Token>)> {
-    let onset = |t: &RawToken| t.t_dtw.unwrap_or(t.t0);
-    let token = |t: &RawToken| Token {
-        id: t.id,
-        text: String::from_utf8_lossy(&t.bytes).into_owned(),
-        probability: t.p,
-        start: ms(onset(t)),
-        end: ms(t.t1.max(onset(t))),
+/// tokens together). A word's probability is the mean of its tokens'.
+///
+/// With DTW, `t_dtw` is where a token *ends*: whisper.cpp stamps token k with the frame where
+/// the alignment path enters row k + 1 of the cross-attention matrix, while row k (fed the
+/// token before) is where token k is emitted; OpenAI's `timing.py` reads the same path as
+/// token k spanning [jump k, jump k + 1]. Against forced-aligned AMI words, the `t_dtw` of a
+/// word's first token fell a median 0.17 s after the word's start (0.03 s before its end),
+/// the previous token's `t_dtw` 0.02 s before it. So a token runs from the previous token's
+/// `t_dtw` (from `first_start` for the first one) to its own, and a word from its first
+/// token's start to the end of its last token with a letter or digit: closing punctuation
+/// can be emitted well after the word, over the pause that follows. A word's span may still
+/// take in a pause before or after it. Without DTW, words use whisper's heuristic spans.
+pub fn words_and_tokens(raw: &[RawToken], first_start: f64) -> Vec<(Word, Vec<Token>)> {
+    let dtw: Option<Vec<f64>> = raw.iter().map(|t| t.t_dtw).collect();
+    // Each token's (start, end).
+    let spans: Vec<(f64, f64)> = match &dtw {
+        Some(ends) => ends
+            .iter()
+            .enumerate()
+            .map(|(k, &end)| {
+                let start = match k {
+                    0 => first_start,
+                    _ => ends[k - 1],
+                };
+                (start.min(end), end)
+            })
+            .collect(),
+        None => raw.iter().map(|t| (t.t0, t.t1.max(t.t0))).collect(),
     };
-    let mut groups: Vec<Vec<&RawToken>> = Vec::new();
-    for t in raw {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (k, t) in raw.iter().enumerate() {
         match groups.last_mut() {
-            Some(g) if !t.bytes.starts_with(b" ") => g.push(t),
-            _ => groups.push(vec![t]),
+            Some(g) if !t.bytes.starts_with(b" ") => g.push(k),
+            _ => groups.push(vec![k]),
         }
     }
-    let starts: Vec<f64> = groups.iter().map(|g| onset(g[0])).collect();
-    let dtw = raw.iter().all(|t| t.t_dtw.is_some());
     groups
-        .iter()
-        .enumerate()
-        .filter_map(|(i, g)| {
-            let bytes: Vec<u8> = g.iter().flat_map(|t| t.bytes.iter().copied()).collect();
+        .into_iter()
+        .filter_map(|g| {
+            let bytes: Vec<u8> = g.iter().flat_map(|&k| raw[k].bytes.iter().copied()).collect();
             let text = String::from_utf8_lossy(&bytes).trim().to_string();
             if text.is_empty() {
                 return None;
             }
-            let start = starts[i];
-            let end = match (dtw, starts.get(i + 1)) {
-                (true, Some(next)) => *next,
-                (true, None) => seg_end,
-                (false, _) => g.last().map_or(start, |t| t.t1),
+            let start = spans[g[0]].0;
+            // The end of the last token with a letter or digit (of the last token if none).
+            let last = if dtw.is_some() {
+                g.iter().rev().find(|&&k| String::from_utf8_lossy(&raw[k].bytes).chars().any(char::is_alphanumeric))
+            } else {
+                None
             };
-            let probability = g.iter().map(|t| t.p).sum::<f32>() / g.len() as f32;
+            let end = spans[*last.unwrap_or(&g[g.len() - 1])].1;
+            let probability = g.iter().map(|&k| raw[k].p).sum::<f32>() / g.len() as f32;
             let word =
                 Word { text, start: ms(start), end: ms(end.max(start)), probability, speaker: None, overlap: vec![] };
-            Some((word, g.iter().map(|t| token(t)).collect()))
+            let tokens = g
+                .iter()
+                .map(|&k| Token {
+                    id: raw[k].id,
+                    text: String::from_utf8_lossy(&raw[k].bytes).into_owned(),
+                    probability: raw[k].p,
+                    start: ms(spans[k].0),
+                    end: ms(spans[k].1),
+                })
+                .collect();
+            Some((word, tokens))
         })
         .collect()
 }
@@ -435,18 +478,35 @@ mod tests {
     }
 
     #[test]
-    fn tokens_become_words_with_dtw_onsets() {
+    fn a_token_runs_from_the_dtw_time_of_the_token_before_to_its_own() {
+        // whisper.cpp's t_dtw is where each token ends.
         let raw = [
             tok(" Good", 0.0, 0.3, Some(0.8)),
             tok(" morn", 0.3, 0.5, Some(1.1)),
             tok("ing,", 0.5, 0.7, Some(1.3)),
             tok(" all", 0.7, 0.9, Some(1.6)),
         ];
-        let words = words_and_tokens(&raw, 2.0);
+        let words = words_and_tokens(&raw, 0.5);
         let w: Vec<(&str, f64, f64)> = words.iter().map(|(w, _)| (w.text.as_str(), w.start, w.end)).collect();
-        assert_eq!(w, [("Good", 0.8, 1.1), ("morning,", 1.1, 1.6), ("all", 1.6, 2.0)]);
+        assert_eq!(w, [("Good", 0.5, 0.8), ("morning,", 0.8, 1.3), ("all", 1.3, 1.6)]);
         assert_eq!(words[1].1.len(), 2, "morning, is two tokens");
-        assert_eq!(words[1].1[0].start, 1.1);
+        assert_eq!((words[1].1[0].start, words[1].1[0].end), (0.8, 1.1));
+        assert_eq!((words[1].1[1].start, words[1].1[1].end), (1.1, 1.3));
+    }
+
+    #[test]
+    fn a_closing_mark_emitted_late_is_in_no_word() {
+        // "you" ends at 1.0; the full stop is emitted over the pause, at 2.2, just before the
+        // next speaker's "Thanks" (2.2 to 2.6).
+        let raw = [
+            tok(" Thank", 0.0, 0.3, Some(0.7)),
+            tok(" you", 0.3, 0.5, Some(1.0)),
+            tok(".", 0.5, 0.6, Some(2.2)),
+            tok(" Thanks", 0.6, 0.9, Some(2.6)),
+        ];
+        let words = words_and_tokens(&raw, 0.4);
+        let w: Vec<(&str, f64, f64)> = words.iter().map(|(w, _)| (w.text.as_str(), w.start, w.end)).collect();
+        assert_eq!(w, [("Thank", 0.4, 0.7), ("you.", 0.7, 1.0), ("Thanks", 2.2, 2.6)]);
     }
 
     #[test]
@@ -454,7 +514,7 @@ mod tests {
         let raw = [tok(" Good", 0.0, 0.3, None), tok(" morn", 0.3, 0.5, None), tok("ing", 0.5, 0.7, None)];
         let words = words_and_tokens(&raw, 2.0);
         let w: Vec<(&str, f64, f64)> = words.iter().map(|(w, _)| (w.text.as_str(), w.start, w.end)).collect();
-        assert_eq!(w, [("Good", 0.0, 0.3), ("morning", 0.3, 0.7)]);
+        assert_eq!(w, [("Good", 0.0, 0.3), ("morning", 0.3, 0.7)], "first_start is for DTW only");
     }
 
     #[test]
