@@ -14,6 +14,26 @@ pub fn normalize(text: &str) -> Vec<String> {
     cleaned.split_whitespace().map(|w| w.trim_matches('\'').to_string()).filter(|w| !w.is_empty()).collect()
 }
 
+/// Lower-case letters only, accents dropped: how names are compared ("Ortega's" is
+/// "ortegas", "Lucía" is "lucia").
+pub fn letters(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphabetic()).flat_map(char::to_lowercase).map(fold).collect()
+}
+
+/// A letter without its accent, for the accents speech recognition drops (Lucía, Lucia).
+fn fold(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        c => c,
+    }
+}
+
 /// A segment's text: its words as spoken, one space apart.
 pub fn join_words(words: &[Word]) -> String {
     words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")

@@ -176,6 +176,7 @@ mod tests {
             text: join_words(&words),
             language: "en".into(),
             translation: None,
+            translation_doubt: None,
             speaker: None,
             no_speech_prob: 0.1,
             tokens: words

@@ -103,6 +103,8 @@ pub struct Claim {
     pub language: Option<String>,
     /// `text` is whisper's English translation of what was said.
     pub translated: bool,
+    /// Why that translation may be wrong, when it may.
+    pub translation_doubt: Option<String>,
     pub speaker: Option<String>,
     pub at: String,
     pub seconds: f64,
@@ -177,6 +179,8 @@ pub struct PointInfo {
     pub href: Href,
     pub language: Option<String>,
     pub translated: bool,
+    /// Why its translation may be wrong, when it may.
+    pub translation_doubt: Option<String>,
     /// Many of its words were unsure: check it against the recording before quoting it.
     pub unsure: bool,
     /// Whom it asks to act (recommendations).
@@ -352,6 +356,7 @@ impl Builder<'_> {
             text: text.trim().to_string(),
             language: seg.filter(|s| s.language != "en").map(|s| language_name(&s.language)),
             translated: seg.is_some_and(|s| s.translation.is_some()),
+            translation_doubt: seg.filter(|s| s.translation.is_some()).and_then(|s| s.translation_doubt.clone()),
             speaker: speaker.map(|s| label(self.record, s)),
             at: clock(seconds),
             seconds: (seconds * 10.0).round() / 10.0,
@@ -394,6 +399,7 @@ impl Builder<'_> {
             href: self.href.at(start),
             language: Some(&a.point.language).filter(|l| *l != "en").map(|l| language_name(l)),
             translated: a.point.translated,
+            translation_doubt: a.point.translation_doubt.clone(),
             unsure: a.unsure(),
             to: a.to.clone(),
             facet: a.themes.iter().find_map(|p| {

@@ -58,6 +58,7 @@ pub struct TurnView {
 pub struct SegmentView {
     pub pieces: Vec<Piece>,
     pub translation: Option<String>,
+    pub translation_doubt: Option<String>,
 }
 
 /// A run of words; `confidence` (percent) only on a word whisper was unsure of.
@@ -165,7 +166,11 @@ pub fn build<'a>(ctx: &'a Context, record: &SessionRecord, minutes_html: String,
                 themes: themes.into_iter().cloned().collect::<Vec<_>>().join(" "),
                 segments: segs
                     .iter()
-                    .map(|s| SegmentView { pieces: pieces(s), translation: s.translation.clone() })
+                    .map(|s| SegmentView {
+                        pieces: pieces(s),
+                        translation: s.translation.clone(),
+                        translation_doubt: s.translation_doubt.clone(),
+                    })
                     .collect(),
             })
         })

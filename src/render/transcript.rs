@@ -62,9 +62,14 @@ fn cue_text(s: &SessionRecord, seg: &Segment) -> String {
         None => text,
     };
     match &seg.translation {
-        Some(english) => format!("{text}\n[en] {}", clean(english)),
+        Some(english) => format!("{text}\n{}{}", english_tag(seg), clean(english)),
         None => text,
     }
+}
+
+/// `[en] ` before a translation, `[en, may be wrong] ` before one that may be wrong.
+fn english_tag(seg: &Segment) -> &'static str {
+    if seg.translation_doubt.is_some() { "[en, may be wrong] " } else { "[en] " }
 }
 
 /// `[fr] ` before what was not said in English.
@@ -114,7 +119,7 @@ fn text(s: &SessionRecord) -> String {
         for seg in &s.segments {
             writeln!(out, "[{}] {}{}", stamp(seg.start), language_tag(&seg.language), fold(&seg.text)).unwrap();
             if let Some(english) = &seg.translation {
-                writeln!(out, "           [en] {}", fold(english)).unwrap();
+                writeln!(out, "           {}{}", english_tag(seg), fold(english)).unwrap();
             }
         }
         return out;
@@ -134,7 +139,9 @@ fn text(s: &SessionRecord) -> String {
         .unwrap();
         let english: Vec<&str> = segs.iter().filter_map(|seg| seg.translation.as_deref()).collect();
         if !english.is_empty() {
-            writeln!(out, "           [en] {}", fold(&english.join(" "))).unwrap();
+            let doubtful = segs.iter().find(|seg| seg.translation.is_some() && seg.translation_doubt.is_some());
+            let tag = doubtful.map_or("[en] ", |seg| english_tag(seg));
+            writeln!(out, "           {tag}{}", fold(&english.join(" "))).unwrap();
         }
     }
     out

@@ -13,6 +13,7 @@ use regex::Regex;
 
 use super::metadata::SessionMeta;
 use super::record::SessionRecord;
+use crate::text::letters;
 
 /// A turn shorter than this is not who a cue points at (a "thank you" from the floor).
 const MIN_TURN_S: f64 = 2.0;
@@ -77,25 +78,6 @@ static NAME_FIRST: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:^|[.!?]\s+)([^.!?,]{3,40}),\s+(?:over to you|the floor is yours|you have the floor|please go ahead|you are welcome to speak|would you like to|i see your hand)")
         .expect("a valid pattern")
 });
-
-/// Lower-case letters only: how names are compared ("Ortega's" is "ortegas").
-fn letters(s: &str) -> String {
-    s.chars().filter(|c| c.is_alphabetic()).flat_map(char::to_lowercase).map(fold).collect()
-}
-
-/// A letter without its accent, for the accents speech recognition drops (Lucía, Lucia).
-fn fold(c: char) -> char {
-    match c {
-        'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'í' | 'ì' | 'î' | 'ï' => 'i',
-        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
-        'ú' | 'ù' | 'û' | 'ü' => 'u',
-        'ñ' => 'n',
-        'ç' => 'c',
-        c => c,
-    }
-}
 
 /// The participant `said` names, if one clearly does: the best match of the words at its
 /// start (one to three of them, letters only) against each participant's full name, first

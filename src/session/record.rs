@@ -159,6 +159,9 @@ pub struct Segment {
     /// The English translation of a segment in another language (`--translate`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translation: Option<String>,
+    /// Why the translation may be wrong (`transcribe::translate::doubt`); absent when sure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation_doubt: Option<String>,
     /// Who said it; absent when the recording was not diarized.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<String>,
@@ -343,6 +346,7 @@ pub(crate) mod tests {
                     text: "Welcome, everyone.".into(),
                     language: "en".into(),
                     translation: None,
+                    translation_doubt: None,
                     speaker: None,
                     no_speech_prob: 0.01,
                     words: vec![word(0.5, 1.0, "Welcome,"), word(1.1, 2.25, "everyone.")],
@@ -355,6 +359,7 @@ pub(crate) mod tests {
                     text: "We recommend --> action.".into(),
                     language: "en".into(),
                     translation: None,
+                    translation_doubt: None,
                     speaker: None,
                     no_speech_prob: 0.02,
                     words: vec![word(3661.0, 3661.5, "We"), word(3661.5, 3662.004, "recommend")],

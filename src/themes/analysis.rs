@@ -19,7 +19,7 @@ use crate::session::SessionRecord;
 
 pub const FILE_NAME: &str = "analysis.json";
 /// Bumped when the analysis changes, so that older files are re-made.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// A point belongs to a theme by meaning alone at this cosine or above…
 const BY_MEANING: f32 = 0.50;
@@ -133,8 +133,10 @@ pub struct Placed {
 }
 
 impl Analysed {
+    /// Too many unsure words, or a translation that may be wrong: never a key message or a
+    /// recommendation, and marked wherever it is quoted.
     pub fn unsure(&self) -> bool {
-        self.point.unsure > UNSURE_SHARE
+        self.point.unsure > UNSURE_SHARE || self.point.translation_doubt.is_some()
     }
 
     pub fn in_theme(&self, taxonomy: &str, theme: &str) -> bool {
@@ -155,7 +157,7 @@ pub fn inputs(record: &SessionRecord, taxonomies: &[Taxonomy], model_sha256: &st
     h.update(serde_json::to_vec(taxonomies).expect("taxonomies serialise"));
     for s in &record.segments {
         let words: Vec<_> = s.words.iter().map(|w| (&w.text, w.probability, w.start, w.end)).collect();
-        let seg = (s.start, s.end, &s.text, &s.translation, &s.language, &s.speaker, words);
+        let seg = (s.start, s.end, &s.text, &s.translation, &s.translation_doubt, &s.language, &s.speaker, words);
         h.update(serde_json::to_vec(&seg).expect("segments serialise"));
     }
     hex::encode(h.finalize())
@@ -206,7 +208,8 @@ pub fn analyse(
                 .map(|(k, ((_, sim), terms))| (k, sim, super::score::sentence_score(terms, &stems)))
                 .collect();
             let fits = |&(k, sim, weight): &(usize, f32, f64)| match taxonomy.themes[k].form {
-                Some(Form::Recommendation) => asks && sim >= ASK,
+                // An ask heard through a translation that may be wrong is not put in anyone's mouth.
+                Some(Form::Recommendation) => asks && sim >= ASK && a.point.translation_doubt.is_none(),
                 None if taxonomy.exclusive => {
                     sim >= BY_MEANING || (sim >= FACET_WITH_TERMS && weight >= taxonomy.min_score)
                 }
@@ -312,6 +315,7 @@ mod tests {
                 unsure,
                 language: "en".into(),
                 translated: false,
+                translation_doubt: None,
                 segments: vec![0],
             },
             question: false,

@@ -38,6 +38,9 @@ pub struct Point {
     /// not English and the session was translated.
     pub language: String,
     pub translated: bool,
+    /// Why its translation may be wrong, when it may (`transcribe::translate::doubt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation_doubt: Option<String>,
     /// The record's segments it was cut from.
     pub segments: Vec<usize>,
 }
@@ -203,6 +206,7 @@ pub fn points(record: &SessionRecord) -> Vec<Point> {
             unsure,
             language: seg.language.clone(),
             translated: seg.translation.is_some(),
+            translation_doubt: seg.translation.as_ref().and(seg.translation_doubt.clone()),
             segments: vec![i],
         };
         pending = Some(match pending.take() {
@@ -221,6 +225,7 @@ pub fn points(record: &SessionRecord) -> Vec<Point> {
                     confidence: (p.confidence * a + point.confidence * b) / (a + b).max(1.0),
                     unsure: (p.unsure * a + point.unsure * b) / (a + b).max(1.0),
                     segments: p.segments.iter().copied().chain([i]).collect(),
+                    translation_doubt: p.translation_doubt.clone().or(point.translation_doubt),
                     ..p
                 }
             }
@@ -314,6 +319,7 @@ mod tests {
             text: text.into(),
             language: "en".into(),
             translation: None,
+            translation_doubt: None,
             speaker: Some(speaker.into()),
             no_speech_prob: 0.0,
             words,

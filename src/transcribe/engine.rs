@@ -81,5 +81,18 @@ pub trait SpeechWorker {
     fn language_scores(&mut self, samples: &[f32]) -> Result<Vec<f32>, TranscribeError>;
 
     /// The English translation of `samples` (speech in `language`), as one text.
-    fn translate(&mut self, samples: &[f32], language: &str, opts: &DecodeOptions) -> Result<String, TranscribeError>;
+    fn translate(
+        &mut self,
+        samples: &[f32],
+        language: &str,
+        opts: &DecodeOptions,
+    ) -> Result<Translation, TranscribeError>;
+}
+
+/// An English translation and how sure the engine was of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Translation {
+    pub text: String,
+    /// The mean probability of its tokens (1 when the engine gives none).
+    pub probability: f32,
 }

@@ -85,6 +85,7 @@ mod tests {
             text: text.into(),
             language: "en".into(),
             translation: None,
+            translation_doubt: None,
             speaker: None,
             no_speech_prob: 0.0,
             words: vec![Word { start, end, text: text.into(), probability: 1.0, speaker: None, overlap: vec![] }],

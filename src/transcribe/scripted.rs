@@ -7,7 +7,7 @@
 //! audio a chunk or detection window hands it. Everything it returns therefore went through
 //! the pipeline's cutting, joining and time mapping, as whisper's output would.
 
-use super::engine::{DecodeOptions, SpeechEngine, SpeechWorker, Task, TranscribeError};
+use super::engine::{DecodeOptions, SpeechEngine, SpeechWorker, Task, TranscribeError, Translation};
 use crate::audio::{Pcm, SAMPLE_RATE, to_i16};
 use crate::session::record::{Engine, Segment, Word, ms};
 use crate::text::join_words;
@@ -181,6 +181,7 @@ impl SpeechWorker for ScriptedWorker<'_> {
                     text: String::new(),
                     language: language.clone(),
                     translation: None,
+                    translation_doubt: None,
                     speaker: None,
                     no_speech_prob: 0.0,
                     words: vec![w],
@@ -221,10 +222,16 @@ impl SpeechWorker for ScriptedWorker<'_> {
         Ok(scores)
     }
 
-    fn translate(&mut self, samples: &[f32], language: &str, _opts: &DecodeOptions) -> Result<String, TranscribeError> {
+    fn translate(
+        &mut self,
+        samples: &[f32],
+        language: &str,
+        _opts: &DecodeOptions,
+    ) -> Result<Translation, TranscribeError> {
         let e = self.engine;
         let words: Vec<&str> = e.heard(samples).iter().map(|(k, _)| e.words[*k].text.as_str()).collect();
-        Ok(format!("({language}) {}", words.join(" ")))
+        // Scripted words are heard for sure.
+        Ok(Translation { text: format!("({language}) {}", words.join(" ")), probability: 1.0 })
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters, WhisperState};
 
-use super::engine::{DecodeOptions, SpeechEngine, SpeechWorker, Task, TranscribeError};
+use super::engine::{DecodeOptions, SpeechEngine, SpeechWorker, Task, TranscribeError, Translation};
 use crate::audio::SAMPLE_RATE;
 use crate::session::record::{Engine, Segment, Token, Word, ms};
 use crate::text::join_words;
@@ -149,7 +149,12 @@ impl SpeechWorker for WhisperWorker<'_> {
         Ok(probs)
     }
 
-    fn translate(&mut self, samples: &[f32], language: &str, opts: &DecodeOptions) -> Result<String, TranscribeError> {
+    fn translate(
+        &mut self,
+        samples: &[f32],
+        language: &str,
+        opts: &DecodeOptions,
+    ) -> Result<Translation, TranscribeError> {
         let mut params = quiet_params(SamplingStrategy::Greedy { best_of: 1 }, language, opts.threads);
         params.set_translate(true);
         params.set_no_context(true);
@@ -160,13 +165,20 @@ impl SpeechWorker for WhisperWorker<'_> {
             params.set_audio_ctx(audio_ctx_for(samples.len() as f64 / SAMPLE_RATE as f64));
         }
         self.state.full(params, samples).map_err(|e| TranscribeError::Whisper(e.to_string()))?;
-        let text: Vec<String> = self
-            .state
-            .as_iter()
-            .filter_map(|seg| seg.to_str_lossy().ok().map(|t| t.trim().to_string()))
-            .filter(|t| !t.is_empty() && !is_annotation(t))
-            .collect();
-        Ok(text.join(" "))
+        let eot = self.model.ctx.token_eot();
+        let (mut text, mut probabilities) = (Vec::new(), Vec::new());
+        for seg in self.state.as_iter() {
+            let Some(t) = seg.to_str_lossy().ok().map(|t| t.trim().to_string()) else { continue };
+            if t.is_empty() || is_annotation(&t) {
+                continue;
+            }
+            text.push(t);
+            let tokens = (0..seg.n_tokens()).filter_map(|i| seg.get_token(i)).map(|tok| tok.token_data());
+            probabilities.extend(tokens.filter(|d| d.id < eot).map(|d| d.p));
+        }
+        let probability =
+            if probabilities.is_empty() { 1.0 } else { probabilities.iter().sum::<f32>() / probabilities.len() as f32 };
+        Ok(Translation { text: text.join(" "), probability })
     }
 }
 
@@ -314,6 +326,7 @@ impl WhisperWorker<'_> {
                     text: join_words(&words),
                     language: language.clone(),
                     translation: None,
+                    translation_doubt: None,
                     speaker: None,
                     no_speech_prob: seg.no_speech_probability(),
                     words,

@@ -102,7 +102,28 @@ fn french_and_spanish_interventions_are_found_marked_and_translated() {
     // The transcript keeps both: the original, tagged, and the English under it.
     let transcript = std::fs::read_to_string(dir.join("transcript.txt")).unwrap();
     assert!(transcript.contains("[fr] Merci beaucoup") && transcript.contains("[es] Muchas gracias"), "{transcript}");
-    assert_eq!(transcript.matches("[en] ").count(), 2, "{transcript}");
+    assert_eq!(
+        transcript.matches("[en] ").count() + transcript.matches("[en, may be wrong] ").count(),
+        2,
+        "{transcript}"
+    );
+
+    // The espeak French is misheard and its English invented ("Thank you, Boku, for your
+    // support…"): marked in every document, and no recommendation or key message comes of it.
+    let french = segments.iter().find(|s| s["language"] == "fr").unwrap();
+    assert!(french["translation_doubt"].is_string(), "{french}");
+    assert!(transcript.contains("[en, may be wrong] "), "{transcript}");
+    let review = std::fs::read_to_string(dir.join("review.html")).unwrap();
+    assert!(review.contains("(may be wrong: "), "the review page marks it");
+    for (i, p) in analysis["points"].as_array().unwrap().iter().enumerate() {
+        if p["translation_doubt"].is_string() {
+            assert!(!analysis["key_messages"].as_array().unwrap().contains(&serde_json::json!(i)), "{p}");
+            assert!(!p["themes"].as_array().unwrap().iter().any(|t| t["theme"] == "recommendations"), "{p}");
+            let quoted = p["text"].as_str().unwrap();
+            let line = minutes.lines().find(|l| l.contains(quoted));
+            assert!(line.is_none_or(|l| l.contains("the translation may be wrong")), "{line:?}");
+        }
+    }
 }
 
 #[test]
