@@ -227,6 +227,26 @@ mod tests {
         assert!(names(&SessionMeta::default(), &r).is_empty());
     }
 
+    #[test]
+    fn look_alikes_name_no_one() {
+        let meta = SessionMeta {
+            participants: people()
+                .into_iter()
+                .map(|name| Participant { name, role: None, organisation: None })
+                .collect(),
+            ..Default::default()
+        };
+        let r = record(&[
+            ("S1", "Thank you all for making the time."),
+            ("S2", "The floor is open, so please use the raise hand function."),
+            ("S3", "Thank you, everyone. I give the floor back to all of you."),
+            ("S1", "Thank you. Over to you, colleagues in the region."),
+            ("S4", "I am sure many of you have seen this. I am speaking from Guatemala City."),
+            ("S2", "Thank you very much for these important points."),
+        ]);
+        assert!(names(&meta, &r).is_empty(), "{:?}", names(&meta, &r));
+    }
+
     fn people() -> Vec<String> {
         ["Helena Marsh", "Jonas Eriksen", "Priya Raman", "Rafael Ortega", "Dara Sok", "Viktor Lungu", "Lucía Paredes"]
             .map(String::from)

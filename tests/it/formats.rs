@@ -60,7 +60,9 @@ fn correlation(a: &[i16], b: &[i16]) -> f64 {
 fn every_format_gives_the_transcript_of_the_16k_wav() {
     tiny_en();
     let dir = tempfile::tempdir().unwrap();
-    let reference = reference_wav(dir.path(), 40.0);
+    // Up to the pause after the director's first paragraph: a sentence cut off mid-word is
+    // guessed differently from one encoding to the next, which is not what this measures.
+    let reference = reference_wav(dir.path(), 45.8);
     let encodings: [(&str, &[&str]); 9] = [
         ("wav24.wav", &["-c:a", "pcm_s24le"]),
         ("float.wav", &["-c:a", "pcm_f32le"]),
