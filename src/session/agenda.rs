@@ -68,7 +68,7 @@ pub fn moderator_voice(record: &SessionRecord) -> Option<(String, usize)> {
         }
     }
     let mut ranked: Vec<(&str, usize)> = between.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
     let (&(id, n), runner_up) = (ranked.first()?, ranked.get(1).map_or(0, |r| r.1));
     (n >= MIN_BETWEEN && n > 2 * runner_up).then(|| (id.to_string(), n))
 }
