@@ -22,7 +22,7 @@ fn main() {
     let model = Whisper::load(&m.path, &m.name, true).expect("model loads");
     let mut vad = Vad::load(&v.path, 1).expect("VAD loads");
     let (pcm, _) = decode::decode(std::path::Path::new(&a[2])).expect("decodable audio");
-    let opts = DecodeOptions { language: Some("en".into()), among: vec![], beam_size: 1, threads: 1 };
+    let opts = DecodeOptions { language: Some("en".into()), among: vec![], beam_size: 1, threads: 1, prompt: None };
     let probs = vad.probabilities(&pcm).expect("VAD runs");
     let chunked =
         transcribe::transcribe(&model, &probs, &pcm, &opts, &PlanParams::default(), 2, &|_| {}).expect("chunked run");

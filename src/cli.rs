@@ -186,6 +186,15 @@ pub struct RunOptions {
     /// taxonomies (themes/*.toml); what it lacks comes from the built-in ones
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+
+    /// Terms whisper should spell as written, one per line (# starts a comment), for every
+    /// recording, besides the names, organisations and vocabulary of its session.toml
+    #[arg(long, value_name = "FILE")]
+    pub vocabulary: Option<PathBuf>,
+
+    /// Do not give whisper the session's names and terms (from session.toml and --vocabulary)
+    #[arg(long, conflicts_with = "vocabulary")]
+    pub no_vocabulary: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -33,6 +33,17 @@ pub struct RunConfig {
     /// Which channels are used (each one a speaker with `Channels::Each`), and whether a
     /// truncated file is accepted.
     pub audio: crate::audio::decode::Options,
+    /// Where whisper's prompt comes from (`session::vocabulary`).
+    pub vocabulary: Vocabulary,
+}
+
+/// The source of the names and terms given to whisper as its prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Vocabulary {
+    /// None at all (`--no-vocabulary`).
+    Off,
+    /// Each recording's session.toml, and the terms of a `--vocabulary` file if one is given.
+    Session { file: Option<PathBuf> },
 }
 
 pub fn cores() -> usize {
@@ -76,6 +87,8 @@ impl RunConfig {
                 among: args.languages.iter().map(|l| l.trim().to_ascii_lowercase()).filter(|l| !l.is_empty()).collect(),
                 beam_size: args.beam_size,
                 threads,
+                // Per recording, from its session.toml (`Pipeline::prompt`).
+                prompt: None,
             },
             full_window: args.full_window,
             translate: args.translate,
@@ -98,13 +111,19 @@ impl RunConfig {
                 },
                 allow_truncated: args.allow_truncated,
             },
+            vocabulary: if args.no_vocabulary {
+                Vocabulary::Off
+            } else {
+                Vocabulary::Session { file: args.vocabulary }
+            },
         }
     }
 }
 
 impl RunConfig {
-    /// The settings that affect the result, as the record keeps them.
-    pub fn settings(&self) -> Settings {
+    /// The settings that affect the result, as the record keeps them, for a recording
+    /// transcribed with `prompt`.
+    pub fn settings(&self, prompt: Option<&crate::transcribe::Prompt>) -> Settings {
         let per_channel = self.audio.channels == Channels::Each;
         Settings {
             language: self.decode.language.clone().unwrap_or_else(|| "auto".into()),
@@ -120,6 +139,7 @@ impl RunConfig {
             translate: self.translate,
             min_speakers: self.speakers.filter(|_| !per_channel).map(|c| c.min),
             max_speakers: self.speakers.filter(|_| !per_channel).and_then(|c| (c.max != usize::MAX).then_some(c.max)),
+            prompt: prompt.map(|p| p.text.clone()),
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::audio::AudioError;
 use crate::audio::decode::{self, Channels};
 use crate::audio::vad::{Vad, VadError};
 use crate::commands::Failure;
-use crate::config::RunConfig;
+use crate::config::{RunConfig, Vocabulary};
 use crate::diarize::{Diarizer, Params as DiarizeParams, attribute, channels};
 use crate::exit::Exit;
 use crate::models::catalog::{self, Kind};
@@ -17,9 +17,10 @@ use crate::models::store::{Resolved, Store, sha256_file};
 use crate::progress::Progress;
 use crate::render::Documents;
 use crate::session::assemble::{Parts, assemble};
-use crate::session::record::{ModelInfo, SessionRecord, Source};
+use crate::session::record::{ModelInfo, SessionRecord, Settings, Source};
+use crate::session::{metadata, vocabulary};
 use crate::transcribe::whisper::Whisper;
-use crate::transcribe::{self, SpeechEngine, TranscribeError};
+use crate::transcribe::{self, DecodeOptions, Prompt, SpeechEngine, TranscribeError};
 use crate::voices::{self, Library};
 
 /// One recording and the session folder it goes to.
@@ -46,6 +47,9 @@ pub enum StageError {
     DiarizerLoad(anyhow::Error),
     #[error("diarization failed on {recording}: {error:#}")]
     Diarize { recording: String, error: anyhow::Error },
+    /// A session.toml that cannot be read (checked before the run; changed since).
+    #[error("{0}")]
+    Session(String),
 }
 
 impl From<StageError> for Failure {
@@ -53,7 +57,7 @@ impl From<StageError> for Failure {
         match e {
             StageError::Decode(e) => e.into(),
             StageError::Transcribe(e) => e.into(),
-            StageError::Read { .. } => Failure::new(Exit::Input, e.to_string()),
+            StageError::Read { .. } | StageError::Session(_) => Failure::new(Exit::Input, e.to_string()),
             StageError::Vad { .. } | StageError::DiarizerLoad(_) | StageError::Diarize { .. } => {
                 Failure::new(Exit::Failed, e.to_string())
             }
@@ -73,6 +77,8 @@ pub struct Pipeline {
     diarizer: Option<Diarizer>,
     /// Enrolled voices, when there are any and speakers are told apart.
     voices: Option<Library>,
+    /// The terms of the `--vocabulary` file, for every recording's prompt.
+    vocabulary: Vec<String>,
 }
 
 impl Pipeline {
@@ -87,6 +93,12 @@ impl Pipeline {
             ));
         }
         let documents = Documents::load(cfg.templates.as_deref(), store)?;
+        let vocabulary = match &cfg.vocabulary {
+            Vocabulary::Session { file: Some(path) } => {
+                vocabulary::read_file(path).map_err(|e| Failure::new(Exit::Input, e))?
+            }
+            _ => Vec::new(),
+        };
         let model = store.resolve(&cfg.model, Kind::Whisper)?;
         let vad_model = store.resolve(catalog::VAD, Kind::Vad)?;
         let stage = progress.stage(&model.name, "load model", false);
@@ -120,7 +132,48 @@ impl Pipeline {
                 None
             }
         };
-        Ok(Pipeline { cfg: cfg.clone(), documents, model, engine: Box::new(engine), vad, diarizer: None, voices })
+        Ok(Pipeline {
+            cfg: cfg.clone(),
+            documents,
+            model,
+            engine: Box::new(engine),
+            vad,
+            diarizer: None,
+            voices,
+            vocabulary,
+        })
+    }
+
+    /// whisper's prompt for `job`: the names and terms of its session.toml (the session
+    /// folder's, else the one beside the recording, as `run` copies it) and of the
+    /// `--vocabulary` file, within `vocabulary::MAX_PROMPT_TOKENS`; with the terms left out.
+    /// Given to the chunks in the session's language (session.toml's `language`, else
+    /// `--language`, else English).
+    pub fn prompt(&self, job: &Job) -> Result<Option<(Prompt, Vec<String>)>, StageError> {
+        if self.cfg.vocabulary == Vocabulary::Off {
+            return Ok(None);
+        }
+        let fail = |e: metadata::MetaError| StageError::Session(e.0);
+        let meta = match metadata::load(&job.dir).map_err(fail)? {
+            Some(meta) => Some(meta),
+            None => metadata::load_file(&job.recording.with_extension("toml")).map_err(fail)?,
+        };
+        let engine = self.engine.as_ref();
+        let fits = |text: &str| engine.count_tokens(text) <= vocabulary::MAX_PROMPT_TOKENS;
+        let Some(built) = vocabulary::build(meta.as_ref(), &self.vocabulary, &fits) else { return Ok(None) };
+        let language = meta
+            .as_ref()
+            .and_then(|m| m.language.as_deref())
+            .or(self.cfg.decode.language.as_deref())
+            .unwrap_or("en")
+            .trim()
+            .to_ascii_lowercase();
+        Ok(Some((Prompt { text: built.text, language }, built.left_out)))
+    }
+
+    /// The settings `job` is (or was) transcribed with, as its record keeps them.
+    pub fn settings(&self, job: &Job) -> Result<Settings, StageError> {
+        Ok(self.cfg.settings(self.prompt(job)?.map(|(p, _)| p).as_ref()))
     }
 
     pub fn documents(&self) -> &Documents {
@@ -154,9 +207,20 @@ impl Pipeline {
         stage.finish();
         let probs = probs.map_err(|error| StageError::Vad { recording: name.clone(), error })?;
 
+        let prompt = self.prompt(job)?.map(|(prompt, left_out)| {
+            if !left_out.is_empty() {
+                progress.note(&format!(
+                    "{name}: whisper reads at most {} tokens of names and terms; left out: {}",
+                    vocabulary::MAX_PROMPT_TOKENS,
+                    left_out.join(", ")
+                ));
+            }
+            prompt
+        });
+        let decode = DecodeOptions { prompt: prompt.clone(), ..cfg.decode.clone() };
         let stage = progress.stage(&name, "transcribe", true);
         let transcription =
-            transcribe::transcribe(self.engine.as_ref(), &probs, &pcm, &cfg.decode, &cfg.plan, cfg.jobs, &|f| {
+            transcribe::transcribe(self.engine.as_ref(), &probs, &pcm, &decode, &cfg.plan, cfg.jobs, &|f| {
                 stage.tick(f)
             });
         stage.finish();
@@ -220,7 +284,7 @@ impl Pipeline {
             duration_s: pcm.duration_s(),
             engine: self.engine.engine(),
             model: ModelInfo { name: self.model.name.clone(), sha256: self.model.sha256.clone() },
-            settings: cfg.settings(),
+            settings: cfg.settings(prompt.as_ref()),
             pinned_language: cfg.decode.language.clone(),
             multilingual: self.engine.is_multilingual(),
             speakers,

@@ -18,7 +18,7 @@ use crate::pipeline::{Job, Pipeline};
 use crate::progress::Progress;
 use crate::render::{Documents, RenderError};
 use crate::session::naming::Named;
-use crate::session::record::SessionRecord;
+use crate::session::record::{SessionRecord, Settings};
 
 /// Names that rapporteur writes at the top of an output folder: no session folder may take one.
 const RESERVED: [&str; 6] = [
@@ -244,7 +244,7 @@ pub fn run_jobs(
         };
         // Only the lock holder cleans: a temporary file here now is a dead process's.
         crate::fsutil::remove_stale_temps(&job.dir, &crate::render::session_files());
-        if skip_done && is_done(job, cfg, pipeline.model()) {
+        if skip_done && pipeline.settings(job).is_ok_and(|settings| is_done(job, &settings, pipeline.model())) {
             progress.done(&name, &job.dir.display().to_string(), "already done, skipped");
             report(i, Outcome::Skipped);
             continue;
@@ -298,9 +298,10 @@ fn claim(dir: &Path) -> Result<Option<(FolderLock, bool)>, Failure> {
 }
 
 /// A session folder is done when its session.json (written last) was made by this version
-/// from the same audio (SHA-256), the same model and the same settings, and every document it
-/// lists is there at its size (a disk that filled up, or a file deleted since, redoes it).
-fn is_done(job: &Job, cfg: &RunConfig, model: &Resolved) -> bool {
+/// from the same audio (SHA-256), the same model and the same `settings` (whisper's prompt
+/// from session.toml included), and every document it lists is there at its size (a disk
+/// that filled up, or a file deleted since, redoes it).
+fn is_done(job: &Job, settings: &Settings, model: &Resolved) -> bool {
     let dir = &job.dir;
     let Ok(record) = SessionRecord::load(&dir.join(crate::render::SESSION_JSON)) else { return false };
     let same_audio = || {
@@ -309,7 +310,7 @@ fn is_done(job: &Job, cfg: &RunConfig, model: &Resolved) -> bool {
     };
     record.generator.version == env!("CARGO_PKG_VERSION")
         && record.model.sha256 == model.sha256
-        && record.settings == cfg.settings()
+        && record.settings == *settings
         && documents_present(dir, &record)
         && same_audio()
 }

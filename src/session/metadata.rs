@@ -30,6 +30,10 @@ pub struct SessionMeta {
     pub agenda: Vec<AgendaItem>,
     #[serde(default)]
     pub participants: Vec<Participant>,
+    /// Words whisper should spell as written (acronyms, place names, programme names), given
+    /// to it with the participants' names and organisations (`session::vocabulary`).
+    #[serde(default)]
+    pub vocabulary: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,6 +144,10 @@ pub const SCAFFOLD: &str = r#"# Session metadata for rapporteur: what the record
 # timezone = "Europe/Geneva"
 # organisers = ["Regional Network on Migration secretariat"]
 # language = "en"              # the working language
+# Terms whisper should spell as written, besides the participants' names and organisations
+# (which it is given anyway): acronyms, places, programmes. Keep it short: whisper reads at
+# most about 200 tokens of names and terms.
+# vocabulary = ["IOM", "UNODC", "Palermo Protocol", "kafala"]
 
 # The agenda, in order. item is one of: welcome, moderator, opening_remarks,
 # lead_discussants, open_discussion, closing, other. speakers are participant names.
@@ -210,6 +218,7 @@ mod tests {
         assert_eq!(meta.agenda.len(), 5);
         assert_eq!(meta.agenda[2].item, AgendaKind::LeadDiscussants);
         assert_eq!(meta.participants[0].role.as_deref(), Some("Moderator"));
+        assert_eq!(meta.vocabulary, ["IOM", "UNODC", "Palermo Protocol", "kafala"]);
     }
 
     #[test]
@@ -224,6 +233,10 @@ mod tests {
         assert!(msg.contains("lunch") || msg.contains("variant"), "{msg}");
         assert!(parse("time = \"25:00\"").is_err());
         assert!(parse("organisers = \"IOM\"").is_err(), "a list, not a string");
+        let (line, msg) = parse("title = \"x\"\nvocabulary = \"IOM\"\n").unwrap_err();
+        assert_eq!(line, 2, "{msg}");
+        let (line, msg) = parse("title = \"x\"\nvocabulary = [\"IOM\", 3]\n").unwrap_err();
+        assert_eq!(line, 2, "{msg}");
     }
 
     #[test]
@@ -233,6 +246,7 @@ mod tests {
             "series = \"T\"",
             "timezone = \"T\"",
             "organisers = [\"T\"]",
+            "vocabulary = [\"T\"]",
             "[[agenda]]\nitem = \"other\"\ntitle = \"T\"",
             "[[agenda]]\nitem = \"other\"\nspeakers = [\"T\"]",
             "[[participants]]\nname = \"T\"",

@@ -8,6 +8,7 @@ pub mod metadata;
 pub mod naming;
 pub mod record;
 pub mod speakers;
+pub mod vocabulary;
 
 pub use record::SessionRecord;
 

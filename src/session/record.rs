@@ -106,6 +106,11 @@ pub struct Settings {
     /// Segments not in English were translated (`--translate`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub translate: bool,
+    /// The names and terms whisper was given as its prompt for the chunks in the session's
+    /// language (from session.toml and `--vocabulary`); absent when there were none or with
+    /// `--no-vocabulary`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -333,6 +338,7 @@ pub(crate) mod tests {
                 channels_as_speakers: false,
                 languages: vec![],
                 translate: false,
+                prompt: None,
             },
             speakers: vec![],
             speech: vec![],

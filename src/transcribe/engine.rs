@@ -27,6 +27,20 @@ pub struct DecodeOptions {
     pub beam_size: u32,
     /// CPU threads for one engine call.
     pub threads: usize,
+    /// Text whisper takes as said just before each chunk, so that it spells the session's
+    /// names and terms as written (`session::vocabulary`); none without a session.toml,
+    /// vocabulary file, or with `--no-vocabulary`.
+    pub prompt: Option<Prompt>,
+}
+
+/// An initial prompt, and the language of the chunks it is given to: whisper takes a prompt
+/// for what was just said, and one in another language than the chunk's draws the text
+/// towards the prompt's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    pub text: String,
+    /// ISO 639-1.
+    pub language: String,
 }
 
 /// What a worker is for: detection workers may be set up differently (whisper.cpp primes
@@ -47,6 +61,11 @@ pub trait SpeechEngine: Sync {
     fn known_languages(&self) -> &[&'static str];
     /// Whether the model speaks more than English.
     fn is_multilingual(&self) -> bool;
+    /// How many tokens the engine reads `text` as, to keep a prompt within its limit; by
+    /// default a conservative guess (whisper's tokens average more than three characters).
+    fn count_tokens(&self, text: &str) -> usize {
+        text.chars().count().div_ceil(2)
+    }
     /// A worker, with its own state, for one thread of work.
     fn worker(&self, task: Task, threads: usize) -> Result<Box<dyn SpeechWorker + '_>, TranscribeError>;
 

@@ -17,7 +17,7 @@ pub mod whisper;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub use engine::{DecodeOptions, SpeechEngine, SpeechWorker, Task, TranscribeError};
+pub use engine::{DecodeOptions, Prompt, SpeechEngine, SpeechWorker, Task, TranscribeError};
 
 use crate::audio::{Pcm, SAMPLE_RATE};
 use crate::progress::Tick;
@@ -237,7 +237,9 @@ pub fn transcribe(
         jobs,
         &|worker, i| {
             let (chunk, code) = &planned[i];
-            let opts = DecodeOptions { language: Some(code.clone()), ..opts.clone() };
+            // The prompt goes only to chunks in its language (`engine::Prompt`).
+            let prompt = opts.prompt.clone().filter(|p| p.language == *code);
+            let opts = DecodeOptions { language: Some(code.clone()), prompt, ..opts.clone() };
             decode_chunk(worker, pcm, chunk, &opts)
         },
         &|f| tick(detect_share + (1.0 - detect_share) * f),

@@ -260,6 +260,7 @@ mod tests {
             among: among.iter().map(|l| l.to_string()).collect(),
             beam_size: 1,
             threads: 1,
+            prompt: None,
         };
         let engine = Scripted::new(script, true);
         let t = transcribe::transcribe(&engine, &probs, &pcm, &opts, plan, 2, &|_| {}).unwrap();
@@ -380,7 +381,7 @@ mod tests {
             assert_eq!(w.speaker.as_deref(), Some(want), "{}", w.text);
         }
         let engine = Scripted::new(&script, true);
-        let opts = DecodeOptions { language: None, among: vec![], beam_size: 1, threads: 1 };
+        let opts = DecodeOptions { language: None, among: vec![], beam_size: 1, threads: 1, prompt: None };
         let segments_before = segments.clone();
         let translated = translate::translate(&engine, &pcm, segments, &opts, 2, &|_| {}).unwrap();
         // The words detected as French (the switch is placed within a quarter of a detection
@@ -406,7 +407,7 @@ mod tests {
         assert!(matches!(engine.check_language(Some("xx")), Err(TranscribeError::Language(_))));
         let pcm = script.audio(5.0);
         let probs = script.speech_probabilities(&pcm);
-        let opts = DecodeOptions { language: None, among: vec![], beam_size: 1, threads: 1 };
+        let opts = DecodeOptions { language: None, among: vec![], beam_size: 1, threads: 1, prompt: None };
         let t = transcribe::transcribe(&engine, &probs, &pcm, &opts, &PlanParams::default(), 1, &|_| {}).unwrap();
         assert!(!t.segments.is_empty() && t.segments.iter().all(|s| s.language == "en"));
     }

@@ -74,6 +74,16 @@ impl Whisper {
         worker.transcribe(samples, &|t| t, opts, 0.0, false)
     }
 
+    /// `text` as whisper's text tokens, special tokens left out: a prompt is plain text, and
+    /// a term spelt like a control token ("<|endoftext|>") is read as its characters.
+    fn text_tokens(&self, text: &str) -> Vec<i32> {
+        // whisper-rs reads a count over `max_tokens` as a length: there are never more tokens
+        // than bytes. (A NUL cannot reach here: names and terms are refused with one.)
+        let tokens = self.ctx.tokenize(text, text.len() + 8).unwrap_or_default();
+        let eot = self.ctx.token_eot();
+        tokens.into_iter().filter(|&t| t < eot).collect()
+    }
+
     fn state(&self) -> Result<WhisperState, TranscribeError> {
         self.ctx.create_state().map_err(|e| TranscribeError::Whisper(e.to_string()))
     }
@@ -109,6 +119,10 @@ impl SpeechEngine for Whisper {
 
     fn is_multilingual(&self) -> bool {
         self.ctx.is_multilingual()
+    }
+
+    fn count_tokens(&self, text: &str) -> usize {
+        self.text_tokens(text).len()
     }
 
     fn worker(&self, task: Task, threads: usize) -> Result<Box<dyn SpeechWorker + '_>, TranscribeError> {
@@ -252,7 +266,14 @@ impl WhisperWorker<'_> {
             (None, true) => "auto",
             (None, false) => "en",
         };
+        // The session's names and terms, as if said just before (`session::vocabulary`). With
+        // `no_context` nothing else is: each call sees the prompt and its own audio only.
+        // whisper.cpp drops it at its fallback temperatures (0.5 and up).
+        let prompt = opts.prompt.as_ref().map(|p| self.model.text_tokens(&p.text)).unwrap_or_default();
         let mut params = quiet_params(strategy, language, opts.threads);
+        if !prompt.is_empty() {
+            params.set_tokens(&prompt);
+        }
         params.set_token_timestamps(true);
         params.set_no_context(true);
         // A chunk fits one window: decode it as one piece of text and let the words decide

@@ -15,7 +15,7 @@ use rapporteur::transcribe::whisper::Whisper;
 use rapporteur::transcribe::{self, DecodeOptions, Transcription};
 
 fn options() -> DecodeOptions {
-    DecodeOptions { language: Some("en".into()), among: vec![], beam_size: 1, threads: 1 }
+    DecodeOptions { language: Some("en".into()), among: vec![], beam_size: 1, threads: 1, prompt: None }
 }
 
 fn load() -> (Whisper, Vad) {

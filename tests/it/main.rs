@@ -17,3 +17,4 @@ mod safety;
 mod sentences;
 mod speakers;
 mod transcript;
+mod vocabulary;
