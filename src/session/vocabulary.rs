@@ -95,18 +95,32 @@ pub fn build(meta: Option<&SessionMeta>, extra: &[String], fits: &dyn Fn(&str) -
     let mut people: Vec<Person> = Vec::new();
     let mut chosen: Vec<String> = Vec::new();
     let mut left_out = Vec::new();
+    // In an English session, ordinary sentences: whisper takes the prompt for the text before
+    // and follows its style, and a bare list of names in title case made it capitalise words
+    // after pauses ("Reaches people…", "Her Foundation runs…"), cutting sentences in two.
+    let prose = meta.language.as_deref().is_none_or(|l| l == "en");
     let render = |people: &[Person], chosen: &[String]| {
         let people: Vec<String> = people
             .iter()
-            .map(|(n, o)| match o {
-                Some(o) => format!("{n} ({o})"),
-                None => n.clone(),
+            .map(|(n, o)| match (o, prose) {
+                (Some(o), true) => format!("{n} of {o}"),
+                (Some(o), false) => format!("{n} ({o})"),
+                (None, _) => n.clone(),
             })
             .collect();
-        [people.join(", "), chosen.join(", ")]
+        let list = |items: &[String]| match (prose, items) {
+            (true, [.., last]) if items.len() > 1 => format!("{} and {last}", items[..items.len() - 1].join(", ")),
+            _ => items.join(", "),
+        };
+        let (people, terms) = (list(&people), list(chosen));
+        let parts = match prose {
+            true => [(people, "We hear from "), (terms, "We talk about ")],
+            false => [(people, ""), (terms, "")],
+        };
+        parts
             .into_iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| s + ".")
+            .filter(|(s, _)| !s.is_empty())
+            .map(|(s, lead)| format!("{lead}{s}."))
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -266,9 +280,9 @@ mod tests {
         let built = build(Some(&meta), &["Palermo Protocol".into(), "gcm".into()], &chars(1000)).unwrap();
         assert_eq!(
             built.text,
-            "Helena Marsh (UN Network on Migration Secretariat), Jonas Eriksen, \
-             Rafael Ortega (Red Sendero Seguro, Guatemala), Dara Sok. \
-             GCM, kafala, Palermo Protocol, COVID-19, Central America."
+            "We hear from Helena Marsh of UN Network on Migration Secretariat, Jonas Eriksen, \
+             Rafael Ortega of Red Sendero Seguro, Guatemala and Dara Sok. \
+             We talk about GCM, kafala, Palermo Protocol, COVID-19 and Central America."
         );
         assert!(built.left_out.is_empty());
     }
@@ -282,13 +296,16 @@ mod tests {
             ..Default::default()
         };
         let all = build(Some(&meta), &[], &chars(1000)).unwrap().text;
-        assert_eq!(all, "Ana Ruiz (Frontline Aid), Li Wei (Harbour Trust). kafala, UNODC.");
+        assert_eq!(
+            all,
+            "We hear from Ana Ruiz of Frontline Aid and Li Wei of Harbour Trust. We talk about kafala and UNODC."
+        );
         // Names, then organisations, then terms: each part goes in only while the whole fits.
-        let built = build(Some(&meta), &[], &chars(41)).unwrap();
-        assert_eq!(built.text, "Ana Ruiz (Frontline Aid), Li Wei. kafala.");
-        assert_eq!(built.left_out, ["Harbour Trust", "UNODC"]);
-        let built = build(Some(&meta), &[], &chars(17)).unwrap();
-        assert_eq!(built.text, "Ana Ruiz, Li Wei.");
+        let built = build(Some(&meta), &[], &chars(60)).unwrap();
+        assert_eq!(built.text, "We hear from Ana Ruiz of Frontline Aid and Li Wei.");
+        assert_eq!(built.left_out, ["Harbour Trust", "kafala", "UNODC"]);
+        let built = build(Some(&meta), &[], &chars(33)).unwrap();
+        assert_eq!(built.text, "We hear from Ana Ruiz and Li Wei.");
         assert_eq!(built.left_out, ["Frontline Aid", "Harbour Trust", "kafala", "UNODC"]);
         // Within the real token budget a long session keeps every name.
         let many = SessionMeta {
@@ -296,15 +313,31 @@ mod tests {
             ..Default::default()
         };
         let built = build(Some(&many), &[], &chars(600)).unwrap();
-        assert!(built.text.chars().count() <= 600 && built.text.starts_with("Person Number0, Person Number1,"));
+        assert!(
+            built.text.chars().count() <= 600 && built.text.starts_with("We hear from Person Number0, Person Number1,")
+        );
         assert!(built.left_out.contains(&"Person Number59".to_string()), "{:?}", built.left_out);
+    }
+
+    #[test]
+    fn a_session_in_another_language_gets_a_bare_list() {
+        let meta = SessionMeta {
+            language: Some("fr".into()),
+            participants: vec![person("Ana Ruiz", Some("Frontline Aid")), person("Li Wei", None)],
+            vocabulary: vec!["kafala".into(), "UNODC".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            build(Some(&meta), &[], &chars(1000)).unwrap().text,
+            "Ana Ruiz (Frontline Aid), Li Wei. kafala, UNODC."
+        );
     }
 
     #[test]
     fn nothing_to_say_is_no_prompt() {
         assert_eq!(build(None, &[], &chars(1000)), None);
         assert_eq!(build(Some(&SessionMeta::default()), &[" ".into()], &chars(1000)), None);
-        assert_eq!(build(None, &["IOM".into()], &chars(1000)).unwrap().text, "IOM.");
+        assert_eq!(build(None, &["IOM".into()], &chars(1000)).unwrap().text, "We talk about IOM.");
     }
 
     #[test]
@@ -315,7 +348,8 @@ mod tests {
         let built = build(Some(&meta), &[], &chars(1000)).unwrap();
         assert_eq!(
             built.text,
-            "Zoë \"Zed\" O'Neil (A & B <Ltd>). <|endoftext|>, [BLANK_AUDIO], {{ title }}, <script>x</script>."
+            "We hear from Zoë \"Zed\" O'Neil of A & B <Ltd>. \
+             We talk about <|endoftext|>, [BLANK_AUDIO], {{ title }} and <script>x</script>."
         );
     }
 

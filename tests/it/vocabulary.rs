@@ -14,8 +14,9 @@ const NAMES: [&str; 6] = ["Helena", "Marsh", "Eriksen", "Sendero", "Lungu", "And
 
 fn prompt() -> Prompt {
     Prompt {
-        text: "Helena Marsh (UN Network on Migration Secretariat), Jonas Eriksen, Rafael Ortega (Red Sendero \
-               Seguro, Guatemala), Dara Sok (Andaman Workers Solidarity Centre, Thailand), Viktor Lungu. GCM."
+        text: "We hear from Helena Marsh of UN Network on Migration Secretariat, Jonas Eriksen, Rafael Ortega of \
+               Red Sendero Seguro, Guatemala, Dara Sok of Andaman Workers Solidarity Centre, Thailand and Viktor \
+               Lungu. We talk about GCM."
             .into(),
         language: "en".into(),
     }
@@ -112,7 +113,8 @@ fn a_vocabulary_list_is_accepted_and_recorded_and_a_bad_one_refused_with_its_lin
     let record: Value = serde_json::from_str(&read(&out.join("short"), "session.json")).unwrap();
     assert_eq!(
         record["settings"]["prompt"],
-        "Maria Santos (Regional Network on Migration secretariat). IOM, UNODC, Palermo Protocol."
+        "We hear from Maria Santos of Regional Network on Migration secretariat. We talk about IOM, UNODC and \
+         Palermo Protocol."
     );
     let text = record["segments"].as_array().unwrap().iter().map(|s| s["text"].as_str().unwrap()).collect::<String>();
     assert!(!text.contains("Maria Santos") && !text.contains("UNODC"), "{text}");
