@@ -202,6 +202,7 @@ fn render(documents: &Documents, record: &Value, f: &[&str]) -> Option<Vec<(&'st
             unsure: 0.5,
             language: "en".into(),
             translated: false,
+            translation_doubt: None,
             segments: vec![0],
         },
         question: false,
