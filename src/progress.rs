@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressState, ProgressStyle};
 use serde_json::{Value, json};
 
 use crate::safe_text::escape;
@@ -114,9 +114,15 @@ impl Progress {
         let bar = (self.mode == Mode::Human).then(|| {
             let bar = if bounded {
                 ProgressBar::new(100).with_style(
-                    ProgressStyle::with_template("{prefix:.bold} {msg:12} [{bar:30}] {pos:>3}% {elapsed} (eta {eta})")
-                        .expect("valid template")
-                        .progress_chars("=> "),
+                    ProgressStyle::with_template(
+                        "{prefix:.bold} {msg:12} [{bar:30}] {pos:>3}% {elapsed} (eta {steady_eta})",
+                    )
+                    .expect("valid template")
+                    .with_key("steady_eta", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let left = remaining(state.fraction() as f64, state.elapsed().as_secs_f64());
+                        let _ = w.write_str(&left.map_or_else(|| "…".to_string(), short_duration));
+                    })
+                    .progress_chars("=> "),
                 )
             } else {
                 ProgressBar::new_spinner().with_style(
@@ -228,9 +234,41 @@ impl Stage {
     }
 }
 
+/// The time a stage has left, from its average pace since it started: `elapsed` × (1 − f) / f.
+/// indicatif's own estimate follows the last few steps, and a stage's steps come in bursts
+/// (chunks finish together on parallel workers), so it swung between 17 and 79 minutes on a
+/// 6-minute run. None before 2% and 3 s: too early to say.
+fn remaining(fraction: f64, elapsed_s: f64) -> Option<f64> {
+    (fraction >= 0.02 && elapsed_s >= 3.0).then(|| elapsed_s * (1.0 - fraction.min(1.0)) / fraction)
+}
+
+/// `1h 05m`, `17m 20s`, `45s`.
+fn short_duration(seconds: f64) -> String {
+    let s = seconds.round() as u64;
+    match (s / 3600, s / 60 % 60, s % 60) {
+        (0, 0, sec) => format!("{sec}s"),
+        (0, m, sec) => format!("{m}m {sec:02}s"),
+        (h, m, _) => format!("{h}h {m:02}m"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_eta_follows_the_average_pace_and_waits_for_a_start() {
+        assert_eq!(remaining(0.01, 30.0), None, "under 2%");
+        assert_eq!(remaining(0.5, 2.0), None, "under 3 s");
+        assert_eq!(remaining(0.25, 60.0), Some(180.0));
+        assert_eq!(remaining(1.0, 60.0), Some(0.0));
+        // A burst of progress after a slow stretch moves it by the burst, not by its speed:
+        // 10% in 60 s, then 20% at 61 s, gives 9 min then 4 min, never seconds.
+        assert_eq!(remaining(0.1, 60.0).map(short_duration).as_deref(), Some("9m 00s"));
+        assert_eq!(remaining(0.2, 61.0).map(short_duration).as_deref(), Some("4m 04s"));
+        assert_eq!(short_duration(45.4), "45s");
+        assert_eq!(short_duration(3900.0), "1h 05m");
+    }
 
     #[test]
     fn json_lines_escape_every_control() {
