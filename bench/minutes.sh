@@ -33,16 +33,7 @@ for s in "$eval_dir"/minutes/*/; do
 done
 
 echo "## No listening-session content"
-python3 - "$eval_dir" "$out/in/read.wav" <<'PY'
-import glob, sys, wave
-files = sorted(glob.glob(sys.argv[1] + "/read/*.wav"))
-with wave.open(sys.argv[2], "wb") as o:
-    for i, f in enumerate(files):
-        with wave.open(f) as w:
-            if i == 0:
-                o.setparams(w.getparams())
-            o.writeframes(w.readframes(w.getnframes()))
-PY
+bench/join-read.py "$eval_dir" "$out/in/read.wav"
 for f in "$eval_dir"/ami/*.wav "$eval_dir/conversation/sample.wav" "$eval_dir/speech/gb0.wav" "$out/in/read.wav"; do
   $bin run "$f" --out "$out/plain" --quiet
 done

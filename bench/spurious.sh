@@ -33,16 +33,7 @@ for i, f in enumerate(cv):
             for p in (lj[i % 12], pause, lj[i % 12 + 1], pause, x[mid:mid + n], pause, lj[i % 12 + 2], pause, lj[i % 12 + 3]):
                 o.writeframes(p.tobytes())
 PY
-python3 - "$eval_dir" "$out/read.wav" <<'PY'
-import glob, sys, wave
-files = sorted(glob.glob(sys.argv[1] + "/read/*.wav"))
-with wave.open(sys.argv[2], "wb") as o:
-    for i, f in enumerate(files):
-        with wave.open(f) as w:
-            if i == 0:
-                o.setparams(w.getparams())
-            o.writeframes(w.readframes(w.getnframes()))
-PY
+bench/join-read.py "$eval_dir" "$out/read.wav"
 dev=("$eval_dir"/ami/*.wav "$eval_dir"/conversation/sample.wav "$eval_dir"/speech/jfk.wav "$eval_dir"/speech/gb0.wav
      "$out/read.wav" "$eval_dir"/minutes/*/session.wav)
 ref() { case $1 in sample) echo "$eval_dir/conversation/sample.rttm";; session) echo "$eval_dir/minutes/A/ref.rttm";;

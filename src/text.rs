@@ -34,6 +34,16 @@ fn fold(c: char) -> char {
     }
 }
 
+/// A word without the quotes and brackets that close after it (`go."` is `go.`).
+pub fn without_closers(word: &str) -> &str {
+    word.trim_end_matches(['"', '\'', ')', ']', '»', '”', '’'])
+}
+
+/// Whether a word closes a sentence.
+pub fn ends_sentence(word: &str) -> bool {
+    without_closers(word).ends_with(['.', '?', '!', '…'])
+}
+
 /// A segment's text: its words as spoken, one space apart.
 pub fn join_words(words: &[Word]) -> String {
     words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")

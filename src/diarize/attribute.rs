@@ -5,7 +5,7 @@
 
 use super::{Diarization, speaker_id};
 use crate::session::record::{Segment, Speaker, SpeakerTime, Token, Turn, ms};
-use crate::text::join_words;
+use crate::text::{ends_sentence, join_words};
 
 /// Seconds each diarized turn shares with [start, end].
 fn overlap(t: &super::Turn, start: f64, end: f64) -> f64 {
@@ -111,11 +111,6 @@ fn keep_the_last_word_in_its_sentence(words: &mut [crate::session::record::Word]
     let last = &mut words[n - 1];
     last.overlap.retain(|o| Some(o) != speaker.as_ref());
     last.speaker = speaker;
-}
-
-/// Whether a word closes a sentence (as `transcribe::whisper::sentences` cuts them).
-fn ends_sentence(word: &str) -> bool {
-    word.trim_end_matches(['"', '\'', ')', ']', '»', '”', '’']).ends_with(['.', '?', '!', '…'])
 }
 
 /// Consecutive segments of one speaker (or of none, when not diarized).

@@ -205,13 +205,7 @@ mod tests {
 
     #[test]
     fn the_floor_given_thanks_and_introductions_name_the_right_voices() {
-        let meta = SessionMeta {
-            participants: people()
-                .into_iter()
-                .map(|name| Participant { name, role: None, organisation: None })
-                .collect(),
-            ..Default::default()
-        };
+        let meta = listed();
         let r = record(&[
             ("S1", "Good morning. My name is Helena Marsh and I welcome you."),
             ("S1", "I hand over to our moderator, Jonas Erickson."),
@@ -229,13 +223,7 @@ mod tests {
 
     #[test]
     fn look_alikes_name_no_one() {
-        let meta = SessionMeta {
-            participants: people()
-                .into_iter()
-                .map(|name| Participant { name, role: None, organisation: None })
-                .collect(),
-            ..Default::default()
-        };
+        let meta = listed();
         let r = record(&[
             ("S1", "Thank you all for making the time."),
             ("S2", "The floor is open, so please use the raise hand function."),
@@ -245,6 +233,17 @@ mod tests {
             ("S2", "Thank you very much for these important points."),
         ]);
         assert!(names(&meta, &r).is_empty(), "{:?}", names(&meta, &r));
+    }
+
+    /// A session.toml listing `people()`.
+    fn listed() -> SessionMeta {
+        SessionMeta {
+            participants: people()
+                .into_iter()
+                .map(|name| Participant { name, role: None, organisation: None })
+                .collect(),
+            ..Default::default()
+        }
     }
 
     fn people() -> Vec<String> {

@@ -163,8 +163,9 @@ fn names_and_numbers(said: &str) -> Vec<String> {
         let bare = w.trim_matches(|c: char| !c.is_alphanumeric());
         let number = bare.chars().any(|c| c.is_ascii_digit());
         let name = !starts_sentence && bare.chars().next().is_some_and(char::is_uppercase);
-        if (number || name) && !out.contains(&key(bare)) && !key(bare).is_empty() {
-            out.push(key(bare));
+        let k = key(bare);
+        if (number || name) && !k.is_empty() && !out.contains(&k) {
+            out.push(k);
         }
         starts_sentence = w.ends_with(['.', '?', '!', ':']);
     }

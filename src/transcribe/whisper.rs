@@ -9,7 +9,7 @@ use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextPar
 use super::engine::{DecodeOptions, SpeechEngine, SpeechWorker, Task, TranscribeError, Translation};
 use crate::audio::SAMPLE_RATE;
 use crate::session::record::{Engine, Segment, Token, Word, ms};
-use crate::text::join_words;
+use crate::text::{ends_sentence, join_words, without_closers};
 
 /// whisper's encoder sees 30 s as 1500 positions.
 const POSITIONS_PER_SECOND: f64 = 50.0;
@@ -478,9 +478,9 @@ pub fn sentences(words: Vec<(Word, Vec<Token>)>) -> Vec<(Vec<Word>, Vec<Token>)>
     let mut current: (Vec<Word>, Vec<Token>) = (Vec::new(), Vec::new());
     let mut iter = words.into_iter().peekable();
     while let Some((word, tokens)) = iter.next() {
-        let text = word.text.trim_end_matches(['"', '\'', ')', ']', '»', '”', '’']);
-        let sentence_end = text.ends_with(['.', '?', '!', '…']);
-        let clause_end = current.0.len() + 1 >= LONG_SEGMENT_WORDS && text.ends_with([',', ';', ':']);
+        let sentence_end = ends_sentence(&word.text);
+        let clause_end =
+            current.0.len() + 1 >= LONG_SEGMENT_WORDS && without_closers(&word.text).ends_with([',', ';', ':']);
         let pause = iter.peek().is_some_and(|(next, _)| next.start - word.end > SEGMENT_PAUSE_S);
         current.0.push(word);
         current.1.extend(tokens);
