@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# One command on a fresh machine: set up, build, install the default and sentence models, and transcribe the
-# bundled sample session, speakers included, into ./rapporteur-out/listening-session/, with
-# draft minutes and a thematic summary.
+# One command on a fresh machine: set up, build, install the default and sentence models and
+# the minutes' language model, and transcribe the bundled sample session, speakers included,
+# into ./rapporteur-out/listening-session/, with draft minutes in reported speech and a
+# thematic summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo build --release --quiet
 bin=target/release/rapporteur
 $bin models install base
+$bin models install minutes-llm
 $bin run samples/listening-session.wav --out rapporteur-out
 echo
 cat rapporteur-out/listening-session/transcript.txt

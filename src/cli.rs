@@ -67,7 +67,28 @@ pub enum Command {
         /// taxonomies (themes/*.toml); what it lacks comes from the built-in ones
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        #[command(flatten)]
+        minutes: MinutesOptions,
     },
+}
+
+/// How the minutes are written: shared by `run`, `batch` and `render`.
+#[derive(Args, Debug, Clone, PartialEq, Eq)]
+pub struct MinutesOptions {
+    /// `llm`: each point in reported speech and each facet summed up by the local language
+    /// model, every sentence checked against what was said (quoted when the model is not
+    /// installed); `extractive`: what was said, quoted
+    #[arg(long, value_enum, value_name = "STYLE", default_value = "llm", env = "RAPPORTEUR_MINUTES")]
+    pub minutes: MinutesStyle,
+    /// The language model that writes the minutes: an installed name or the path of a GGUF file
+    #[arg(long, value_name = "NAME|PATH", default_value = crate::models::catalog::MINUTES_LLM)]
+    pub minutes_model: String,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MinutesStyle {
+    Llm,
+    Extractive,
 }
 
 #[derive(Args, Debug)]
@@ -195,6 +216,9 @@ pub struct RunOptions {
     /// Do not give whisper the session's names and terms (from session.toml and --vocabulary)
     #[arg(long, conflicts_with = "vocabulary")]
     pub no_vocabulary: bool,
+
+    #[command(flatten)]
+    pub minutes: MinutesOptions,
 }
 
 #[derive(Subcommand, Debug)]

@@ -35,6 +35,8 @@ pub struct RunConfig {
     pub audio: crate::audio::decode::Options,
     /// Where whisper's prompt comes from (`session::vocabulary`).
     pub vocabulary: Vocabulary,
+    /// How the minutes are written (`prose`).
+    pub minutes: crate::cli::MinutesOptions,
 }
 
 /// The source of the names and terms given to whisper as its prompt.
@@ -102,6 +104,7 @@ impl RunConfig {
                 }
             }),
             templates: args.templates,
+            minutes: args.minutes,
             voices,
             audio: crate::audio::decode::Options {
                 channels: match (args.channel, args.channels_as_speakers) {

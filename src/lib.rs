@@ -12,6 +12,7 @@ pub mod fsutil;
 pub mod models;
 pub mod pipeline;
 pub mod progress;
+pub mod prose;
 pub mod render;
 pub mod safe_text;
 pub mod session;

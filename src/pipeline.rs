@@ -92,7 +92,7 @@ impl Pipeline {
                 format!("--min-speakers {} is more than --max-speakers {}", c.min, c.max),
             ));
         }
-        let documents = Documents::load(cfg.templates.as_deref(), store)?;
+        let documents = Documents::load(cfg.templates.as_deref(), &cfg.minutes, store)?;
         let vocabulary = match &cfg.vocabulary {
             Vocabulary::Session { file: Some(path) } => {
                 vocabulary::read_file(path).map_err(|e| Failure::new(Exit::Input, e))?

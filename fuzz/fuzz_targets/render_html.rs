@@ -11,7 +11,9 @@ use std::io::Read;
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
+use rapporteur::cli::{MinutesOptions, MinutesStyle};
 use rapporteur::models::store::Store;
+use rapporteur::prose::{Cited, Prose, Synthesis};
 use rapporteur::render::Documents;
 use rapporteur::session::naming::Named;
 use rapporteur::session::record::SessionRecord;
@@ -127,7 +129,7 @@ struct Setup {
 /// The fields, with ordinary values: title, series, timezone, organiser, agenda title, agenda
 /// speaker, participant name, role, organisation, SPEAKER_1's name (speakers.toml), SPEAKER_2's
 /// voice name, the recording's file name, a transcript sentence and an unsure word.
-const ORDINARY: [&str; 14] = [
+const ORDINARY: [&str; 15] = [
     "Listening session",
     "Regional Network",
     "Europe/Geneva",
@@ -142,6 +144,7 @@ const ORDINARY: [&str; 14] = [
     "listening-session.wav",
     "Good morning.",
     "Welcome",
+    "minutes-llm",
 ];
 
 /// The documents for the fields `f` (the ordinary value for each one missing); none when
@@ -211,6 +214,18 @@ fn render(documents: &Documents, record: &Value, f: &[&str]) -> Option<Vec<(&'st
         same_as: None,
     }];
     analysis.key_messages = vec![0];
+    // And the language model's sentences about it: what it writes is data too.
+    analysis.prose = Some(Prose {
+        inputs: String::new(),
+        model: field(14).into(),
+        points: vec![Some(field(12).into())],
+        facets: vec![Synthesis {
+            facet: "recommendations".into(),
+            sentences: vec![Cited { text: field(13).into(), points: vec![0] }],
+        }],
+        written: 2,
+        refused: vec![],
+    });
     Some(
         documents
             .render_with(Path::new("/nonexistent/session"), &named, &analysis)
@@ -219,7 +234,8 @@ fn render(documents: &Documents, record: &Value, f: &[&str]) -> Option<Vec<(&'st
 }
 
 fn setup() -> Setup {
-    let documents = Documents::load(None, &Store::open(None)).expect("the built-in templates load");
+    let quoting = MinutesOptions { minutes: MinutesStyle::Extractive, minutes_model: String::new() };
+    let documents = Documents::load(None, &quoting, &Store::open(None)).expect("the built-in templates load");
     // Through the record's reader, which upgrades the golden record's older schema version.
     let record = SessionRecord::parse(include_str!("../../tests/golden/listening-session/session.json"), "golden")
         .expect("the golden record parses");

@@ -72,7 +72,9 @@ pub fn dispatch(cli: Cli) -> Exit {
         Command::Speakers(cmd) => speakers::speakers(cmd, &voices, &store, &progress),
         Command::Models(cmd) => models::models(cmd, &store, &progress),
         Command::Init { dir } => init::init(&dir, &progress),
-        Command::Render { dirs, templates } => render::render(&dirs, templates.as_deref(), &store, &progress),
+        Command::Render { dirs, templates, minutes } => {
+            render::render(&dirs, templates.as_deref(), &minutes, &store, &progress)
+        }
     };
     Exit::combine(&failures.iter().map(|f| f.exit).collect::<Vec<_>>())
 }

@@ -46,7 +46,9 @@ pub fn models(cmd: ModelsCommand, store: &Store, progress: &Progress) -> Vec<Fai
             // any Whisper model, and the sentence model its tokenizer.
             let kind_of = |n: &String| catalog::find(n).map(|s| s.kind);
             let wants_whisper = names.iter().any(|n| kind_of(n) == Some(Kind::Whisper));
-            let wants_sentences = names.iter().any(|n| kind_of(n) == Some(Kind::Sentences));
+            // The minutes' language model is checked with the sentence model.
+            let wants_sentences =
+                names.iter().any(|n| matches!(kind_of(n), Some(Kind::Sentences) | Some(Kind::Minutes)));
             let companions: &[&str] = match (wants_whisper, wants_sentences) {
                 (true, _) => &[catalog::VAD, catalog::MINILM, catalog::MINILM_TOKENIZER],
                 (false, true) => &[catalog::MINILM, catalog::MINILM_TOKENIZER],

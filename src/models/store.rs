@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -185,6 +185,14 @@ impl Store {
         match &spec.recipe {
             Recipe::Copy { member: name } => {
                 std::fs::write(tmp.path(), member(name)?).map_err(ModelError::io(tmp.path()))?;
+            }
+            Recipe::Join { parts } => {
+                // One part in memory at a time: the whole can be a gigabyte.
+                let mut out = std::io::BufWriter::new(tmp.as_file());
+                for part in *parts {
+                    out.write_all(&member(part)?).map_err(ModelError::io(tmp.path()))?;
+                }
+                out.flush().map_err(ModelError::io(tmp.path()))?;
             }
             Recipe::Ct2Whisper { model_parts, vocabulary, weights } => {
                 let mut model_bin = Vec::new();

@@ -69,6 +69,34 @@ pub struct SessionInfo {
     pub recording_href: Href,
     pub generator: String,
     pub diarized: bool,
+    /// Who wrote the minutes' sentences, when the language model did.
+    pub prose: Option<ProseInfo>,
+    /// Why the minutes quote what was said instead (set by `Documents`).
+    pub quoting: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProseInfo {
+    pub model: String,
+    /// Sentences the model wrote.
+    pub written: usize,
+    /// Those the checker refused (what was said is quoted instead, or the sentence left out).
+    pub refused: usize,
+}
+
+/// A sentence of a facet's summary with the points it rests on.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummarySentence {
+    pub text: String,
+    pub cites: Vec<Cite>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cite {
+    /// The speaker's name or label.
+    pub who: String,
+    pub at: String,
+    pub href: Href,
 }
 
 #[derive(Debug, Serialize)]
@@ -159,6 +187,8 @@ pub struct ThemeInfo {
     pub segments: Vec<usize>,
     /// Its points in order of time, a repeat merged into the point it repeats.
     pub points: Vec<PointInfo>,
+    /// Two or three sentences that sum its points up, by the language model.
+    pub summary: Vec<SummarySentence>,
 }
 
 /// A point of the analysis as documents show it.
@@ -187,6 +217,12 @@ pub struct PointInfo {
     pub to: Option<String>,
     /// The facet it was placed in (short name), if any.
     pub facet: Option<String>,
+    /// The point in reported speech after its subject ("noted that …"), by the language
+    /// model, when it wrote one the checker kept.
+    pub reported: Option<String>,
+    /// Who `reported` is about: `Name, Organisation,` at the speaker's first point in the
+    /// key messages and facets, `Name` after, `Speaker 3`, or `A participant`.
+    pub subject: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -388,6 +424,11 @@ impl Builder<'_> {
             }
         }
         let start = a.point.start;
+        let subject = match (&speaker, &organisation) {
+            (Some(name), Some(o)) => format!("{name}, {o},"),
+            (Some(name), None) => name.clone(),
+            (None, _) => "A participant".into(),
+        };
         PointInfo {
             text: a.point.text.clone(),
             speaker,
@@ -406,7 +447,32 @@ impl Builder<'_> {
                 let t = analysis.taxonomies.iter().find(|t| t.id == p.taxonomy && t.exclusive)?;
                 Some(t.themes.iter().find(|th| th.id == p.theme)?.short.clone())
             }),
+            reported: analysis.prose.as_ref().and_then(|p| p.points.get(i).cloned().flatten()),
+            subject,
         }
+    }
+
+    /// The language model's summary of facet `id`, each sentence with its points' speakers.
+    fn summary(&self, analysis: &Analysis, id: &str) -> Vec<SummarySentence> {
+        let Some(synthesis) = analysis.prose.as_ref().and_then(|p| p.facets.iter().find(|f| f.facet == id)) else {
+            return Vec::new();
+        };
+        (synthesis.sentences.iter())
+            .map(|c| SummarySentence {
+                text: c.text.clone(),
+                cites: (c.points.iter().filter_map(|&i| analysis.points.get(i)))
+                    .map(|a| Cite {
+                        who: a
+                            .point
+                            .speaker
+                            .as_deref()
+                            .map_or_else(|| "unattributed".into(), |s| label(self.record, s)),
+                        at: clock(a.point.start),
+                        href: self.href.at(a.point.start),
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 
     /// Each taxonomy of the analysis with the themes its points touched, most time first.
@@ -462,6 +528,7 @@ impl Builder<'_> {
                                 .filter(|&&i| analysis.points[i].same_as.is_none())
                                 .map(|&i| self.point(meta, analysis, i))
                                 .collect(),
+                            summary: if t.exclusive { self.summary(analysis, &th.id) } else { Vec::new() },
                         })
                     })
                     .collect();
@@ -685,6 +752,7 @@ pub fn build(dir: &Path, named: &Named, analysis: &Analysis) -> Context {
                         speakers: vec![],
                         segments: vec![],
                         points: vec![],
+                        summary: vec![],
                     })
                 })
                 .collect()
@@ -707,7 +775,8 @@ pub fn build(dir: &Path, named: &Named, analysis: &Analysis) -> Context {
     let mut introduced: HashSet<String> = HashSet::new();
     for p in key_messages.iter_mut().chain(facets.iter_mut().flat_map(|f| f.points.iter_mut())) {
         if let Some(name) = p.speaker.clone().filter(|_| !introduced.insert(p.by.clone())) {
-            p.by = name;
+            p.by = name.clone();
+            p.subject = name;
         }
     }
     let lead_discussants = meta
@@ -786,6 +855,12 @@ pub fn build(dir: &Path, named: &Named, analysis: &Analysis) -> Context {
             recording_href: b.href.clone(),
             generator: format!("{} {}", record.generator.name, record.generator.version),
             diarized: !record.speakers.is_empty(),
+            prose: analysis.prose.as_ref().map(|p| ProseInfo {
+                model: p.model.clone(),
+                written: p.written,
+                refused: p.refused.len(),
+            }),
+            quoting: None,
         },
         participants: meta
             .participants

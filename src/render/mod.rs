@@ -16,9 +16,13 @@ pub mod transcript;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use crate::cli::{MinutesOptions, MinutesStyle};
 use crate::fsutil::write_atomic;
+use crate::models::ModelError;
 use crate::models::catalog::{self, Kind};
 use crate::models::store::{Resolved, Store};
+use crate::progress::Progress;
+use crate::prose;
 use crate::session::SessionRecord;
 use crate::session::naming::Named;
 use crate::themes::analysis::{self, Analysis};
@@ -133,17 +137,39 @@ pub struct Documents {
     /// analysis is made.
     model: Result<(Resolved, Resolved), String>,
     encoder: OnceLock<Result<SentenceEncoder, String>>,
+    /// The language model that writes the minutes, or why the minutes quote what was said.
+    writer: Result<Resolved, String>,
 }
 
 impl Documents {
-    pub fn load(dir: Option<&Path>, store: &Store) -> Result<Documents, RenderError> {
+    pub fn load(dir: Option<&Path>, minutes: &MinutesOptions, store: &Store) -> Result<Documents, RenderError> {
         let templates = Templates::load(dir)?;
         let taxonomies = taxonomy::load(dir).map_err(|e| RenderError::Input(e.0))?;
         let resolve = |name| store.resolve(name, Kind::Sentences);
         let model = resolve(catalog::MINILM)
             .and_then(|m| Ok((m, resolve(catalog::MINILM_TOKENIZER)?)))
             .map_err(|e| format!("{e}; the minutes need it: `rapporteur models install minilm minilm-tokenizer`"));
-        Ok(Documents { templates, taxonomies, model, encoder: OnceLock::new() })
+        let writer = match minutes.minutes {
+            MinutesStyle::Extractive => Err("asked for with --minutes extractive".to_string()),
+            MinutesStyle::Llm => match store.resolve(&minutes.minutes_model, Kind::Minutes) {
+                Ok(m) => Ok(m),
+                // A named model that is missing is a mistake to report; the default one is
+                // an addition the user may not have made.
+                Err(ModelError::NotInstalled { name }) if name == catalog::MINUTES_LLM => Err(format!(
+                    "the language model is not installed; for minutes in reported speech, run: rapporteur models install {name}"
+                )),
+                Err(e) => return Err(RenderError::Model(e.to_string())),
+            },
+        };
+        Ok(Documents { templates, taxonomies, model, encoder: OnceLock::new(), writer })
+    }
+
+    fn encoder(&self) -> Result<&SentenceEncoder, RenderError> {
+        let (model, tokenizer) = self.model.as_ref().map_err(|e| RenderError::Model(e.clone()))?;
+        self.encoder
+            .get_or_init(|| SentenceEncoder::load(&model.path, &tokenizer.path).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| RenderError::Model(e.clone()))
     }
 
     /// Whether an analysis can be made: `run` checks before it transcribes.
@@ -158,18 +184,57 @@ impl Documents {
         if let Some(stored) = analysis::stored(dir, &inputs) {
             return Ok(stored);
         }
-        let (model, tokenizer) = self.model.as_ref().map_err(|e| RenderError::Model(e.clone()))?;
-        let encoder = self
-            .encoder
-            .get_or_init(|| SentenceEncoder::load(&model.path, &tokenizer.path).map_err(|e| e.to_string()))
-            .as_ref()
-            .map_err(|e| RenderError::Model(e.clone()))?;
-        analysis::analyse(record, &self.taxonomies, encoder, inputs).map_err(|e| RenderError::Model(e.to_string()))
+        analysis::analyse(record, &self.taxonomies, self.encoder()?, inputs)
+            .map_err(|e| RenderError::Model(e.to_string()))
+    }
+
+    /// The analysis with the language model's sentences: the stored ones while the points,
+    /// session.toml and the model are unchanged, else new ones. Without the model, or when it
+    /// fails (the failure is a warning and the minutes quote), none.
+    fn with_prose(&self, mut analysis: Analysis, named: &Named, progress: &Progress) -> Analysis {
+        let Ok(model) = &self.writer else {
+            analysis.prose = None;
+            return analysis;
+        };
+        let session = prose::Session::of(named.meta.as_ref());
+        let inputs = prose::inputs(&analysis, &session.words, &model.sha256);
+        if analysis.prose.as_ref().is_some_and(|p| p.inputs == inputs) {
+            return analysis;
+        }
+        let file = named.record.source.file_name.clone();
+        let stage = progress.stage(&file, "write minutes", true);
+        let written = self.encoder().map_err(|e| e.to_string()).and_then(|encoder| {
+            let mut llm = prose::worker::Llm::start(&model.path, prose::worker::context())?;
+            prose::write(&analysis, &session, &model.name, inputs, &mut llm, encoder, &|f| stage.tick(f))
+        });
+        stage.finish();
+        analysis.prose = match written {
+            Ok(p) => Some(p),
+            Err(e) => {
+                progress.warn(&format!("{file}: the minutes quote what was said: the language model failed: {e}"));
+                None
+            }
+        };
+        analysis
+    }
+
+    /// Why the minutes quote what was said instead of the language model's sentences.
+    fn quoting(&self, analysis: &Analysis) -> Option<String> {
+        match &self.writer {
+            Err(why) => Some(why.clone()),
+            Ok(_) if analysis.prose.is_none() => Some("the language model failed (see the run's warning)".into()),
+            Ok(_) => None,
+        }
     }
 
     /// Every document of the session, as (file name, content), or the first template error.
-    pub fn render(&self, dir: &Path, named: &Named) -> Result<Vec<(&'static str, Vec<u8>)>, RenderError> {
-        let analysis = self.analysis(dir, &named.record)?;
+    pub fn render(
+        &self,
+        dir: &Path,
+        named: &Named,
+        progress: &Progress,
+    ) -> Result<Vec<(&'static str, Vec<u8>)>, RenderError> {
+        let analysis = self.with_prose(self.analysis(dir, &named.record)?, named, progress);
         self.render_with(dir, named, &analysis)
     }
 
@@ -181,7 +246,8 @@ impl Documents {
         analysis: &Analysis,
     ) -> Result<Vec<(&'static str, Vec<u8>)>, RenderError> {
         let record = &named.record;
-        let ctx = context::build(dir, named, analysis);
+        let mut ctx = context::build(dir, named, analysis);
+        ctx.session.quoting = self.quoting(analysis);
         let session = Rendering::new(&self.templates, &ctx, record, analysis)?;
         let applying = documents().iter().filter(|d| d.applies(record));
         applying.map(|d| Ok((d.file_name(), d.render(&session)?))).collect()
@@ -194,8 +260,9 @@ impl Documents {
         dir: &Path,
         named: &Named,
         record: &mut SessionRecord,
+        progress: &Progress,
     ) -> Result<Vec<PathBuf>, RenderError> {
-        let docs = self.render(dir, named)?;
+        let docs = self.render(dir, named, progress)?;
         save(dir, record, docs)
     }
 }

@@ -53,6 +53,9 @@ pub struct Analysis {
     pub points: Vec<Analysed>,
     /// The key messages, indices into `points`, in order of time.
     pub key_messages: Vec<usize>,
+    /// The minutes' sentences written by the language model, when it wrote them (`prose`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prose: Option<crate::prose::Prose>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,7 +99,14 @@ impl TaxonomyNames {
 impl Analysis {
     /// An analysis of nothing: what a folder without analysis.json shows in the catalog.
     pub fn empty() -> Analysis {
-        Analysis { version: VERSION, inputs: String::new(), taxonomies: vec![], points: vec![], key_messages: vec![] }
+        Analysis {
+            version: VERSION,
+            inputs: String::new(),
+            taxonomies: vec![],
+            points: vec![],
+            key_messages: vec![],
+            prose: None,
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -238,7 +248,7 @@ pub fn analyse(
     merge_repeats(&mut analysed, &embeddings);
     let key_messages = key_messages(&analysed, &embeddings);
     let taxonomies = taxonomies.iter().map(TaxonomyNames::of).collect();
-    Ok(Analysis { version: VERSION, inputs, taxonomies, points: analysed, key_messages })
+    Ok(Analysis { version: VERSION, inputs, taxonomies, points: analysed, key_messages, prose: None })
 }
 
 /// The sentences of a point's text.

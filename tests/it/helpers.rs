@@ -22,6 +22,9 @@ pub fn rapporteur() -> Command {
     cmd.current_dir(root());
     // No voices enrolled unless a test enrols them: the user's own library stays out.
     cmd.env("RAPPORTEUR_VOICES", root().join("target/test-no-voices.json"));
+    // Minutes that quote, whatever language model the store holds: the tests of the
+    // model's minutes (`prose.rs`) ask for it.
+    cmd.env("RAPPORTEUR_MINUTES", "extractive");
     cmd
 }
 
@@ -78,6 +81,25 @@ pub fn sample_run() -> &'static (PathBuf, String) {
         assert!(o.status.success(), "run failed: {}", stderr(&o));
         (out.join("listening-session"), stderr(&o))
     })
+}
+
+/// A copy of a golden fixture's inputs (tests/golden/NAME) in a fresh folder.
+pub fn fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["session.json", "session.toml", "speakers.toml", "analysis.json"] {
+        let src = root().join("tests/golden").join(name).join(f);
+        if src.exists() {
+            std::fs::copy(src, dir.path().join(f)).unwrap();
+        }
+    }
+    dir
+}
+
+/// Installs the small language model of the minutes' plumbing tests once per test run.
+pub fn smollm2() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| install("smollm2-135m"));
+    minilm();
 }
 
 /// Writes 16-bit mono WAV `samples` at `rate`.

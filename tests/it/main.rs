@@ -12,6 +12,7 @@ mod languages;
 mod minutes;
 mod models;
 mod naming;
+mod prose;
 mod review;
 mod safety;
 mod sentences;

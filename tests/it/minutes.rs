@@ -82,18 +82,6 @@ fn sample_minutes_name_the_speakers_and_list_every_recommendation() {
     assert!(xml.contains("Maria Santos") && xml.contains("We also call on employers"), "docx text");
 }
 
-/// A copy of a golden fixture's inputs in a fresh folder.
-fn fixture(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for f in ["session.json", "session.toml", "speakers.toml", "analysis.json"] {
-        let src = root().join("tests/golden").join(name).join(f);
-        if src.exists() {
-            std::fs::copy(src, dir.path().join(f)).unwrap();
-        }
-    }
-    dir
-}
-
 /// Fixed records rendered through the default templates must give the committed documents
 /// (`UPDATE_GOLDEN=1 cargo test` rewrites them after an intended change; review the diff).
 #[test]
