@@ -27,6 +27,8 @@ use worker::{Answer, Llm};
 const VERSION: u32 = 1;
 /// A sentence is printed only this close in meaning (MiniLM cosine) to the points it cites.
 pub const SIMILAR: f32 = 0.6;
+/// A facet is summed up from this many points: two bullets need no summary above them.
+const SUMMARY_POINTS: usize = 3;
 /// Rounds of summing up summaries, at most.
 const MAX_ROUNDS: usize = 3;
 /// The words a point's sentence must begin with: the documents put the speaker there.
@@ -41,7 +43,7 @@ pub struct Prose {
     /// Per point of the analysis, its sentence of reported speech after the subject ("noted
     /// that …"), when one was written and kept.
     pub points: Vec<Option<String>>,
-    /// Per facet with two points or more, the sentences that sum it up.
+    /// Per facet with `SUMMARY_POINTS` points or more, the sentences that sum it up.
     pub facets: Vec<Synthesis>,
     /// Sentences the model wrote, kept or not.
     pub written: usize,
@@ -161,7 +163,7 @@ pub fn write(
     }
     let mut syntheses = Vec::new();
     for (k, (id, name, mine)) in facets.into_iter().enumerate() {
-        if mine.len() >= 2 {
+        if mine.len() >= SUMMARY_POINTS {
             let items = mine.iter().map(|&i| (analysis.points[i].point.text.clone(), vec![i])).collect();
             let sentences = w.synthesise(&name, items, 0)?;
             if !sentences.is_empty() {

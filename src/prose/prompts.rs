@@ -13,7 +13,7 @@ pub const SENTENCES: usize = 3;
 /// How each sentence of a facet's summary begins: reported speech, no one named.
 pub const SUMMARY_START: &str = "Participants";
 /// The most tokens a facet's summary may take.
-pub const SUMMARY_TOKENS: usize = 160;
+pub const SUMMARY_TOKENS: usize = 130;
 
 const SYSTEM: &str = "You write the minutes of a meeting as a United Nations secretariat does: formal \
 reported speech, in the past tense and the third person. Use only what you are given: never add a fact, \
