@@ -191,6 +191,10 @@ impl Writer<'_> {
             self.refuse(&text, vec![i], format!("does not begin \"{SUBJECT}\""));
             return Ok(None);
         };
+        if !text.ends_with(['.', '!', '?']) {
+            self.refuse(&text, vec![i], "unfinished: the model stopped at its limit".into());
+            return Ok(None);
+        }
         Ok(self.keep(&text, &[i]).then(|| rest.to_string()))
     }
 
