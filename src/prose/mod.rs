@@ -88,7 +88,7 @@ pub fn inputs(analysis: &Analysis, session: &[String], model_sha256: &str) -> St
 /// point it repeats), and the key messages. A translation that may be wrong is quoted, never
 /// rewritten.
 fn shown(analysis: &Analysis) -> Vec<usize> {
-    let facets = analysis.taxonomies.iter().find(|t| t.exclusive).map(|t| t.id.as_str());
+    let facets = analysis.facets().map(|t| t.id.as_str());
     (0..analysis.points.len())
         .filter(|&i| {
             let a = &analysis.points[i];
@@ -99,10 +99,9 @@ fn shown(analysis: &Analysis) -> Vec<usize> {
         .collect()
 }
 
-/// The facets (the first exclusive taxonomy's themes) with their shown points, in order.
-fn facets(analysis: &Analysis) -> Vec<(String, String, Vec<usize>)> {
-    let Some(t) = analysis.taxonomies.iter().find(|t| t.exclusive) else { return Vec::new() };
-    let shown = shown(analysis);
+/// The facets with their `shown` points, in order.
+fn facets(analysis: &Analysis, shown: &[usize]) -> Vec<(String, String, Vec<usize>)> {
+    let Some(t) = analysis.facets() else { return Vec::new() };
     t.themes
         .iter()
         .map(|th| {
@@ -153,7 +152,7 @@ pub fn write(
     tick: &dyn Fn(f64),
 ) -> Result<Prose, String> {
     let shown = shown(analysis);
-    let facets = facets(analysis);
+    let facets = facets(analysis, &shown);
     let steps = (shown.len() + facets.len()).max(1) as f64;
     let mut w = Writer { analysis, session, llm, encoder, written: 0, refused: Vec::new() };
     let mut points = vec![None; analysis.points.len()];

@@ -528,7 +528,10 @@ impl Builder<'_> {
                                 .filter(|&&i| analysis.points[i].same_as.is_none())
                                 .map(|&i| self.point(meta, analysis, i))
                                 .collect(),
-                            summary: if t.exclusive { self.summary(analysis, &th.id) } else { Vec::new() },
+                            summary: match analysis.facets() {
+                                Some(f) if f.id == t.id => self.summary(analysis, &th.id),
+                                _ => Vec::new(),
+                            },
                         })
                     })
                     .collect();
@@ -732,9 +735,7 @@ pub fn build(dir: &Path, named: &Named, analysis: &Analysis) -> Context {
     // The facets: the first exclusive taxonomy's themes in its own order, the empty ones too
     // (the minutes say nothing was raised under them).
     let facets: Vec<ThemeInfo> = analysis
-        .taxonomies
-        .iter()
-        .find(|t| t.exclusive)
+        .facets()
         .map(|t| {
             let touched = taxonomies.iter().find(|x| x.id == t.id).map_or(&[][..], |x| &x.themes[..]);
             t.themes

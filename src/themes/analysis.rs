@@ -113,6 +113,12 @@ impl Analysis {
         serde_json::to_string_pretty(self).expect("an analysis serialises") + "\n"
     }
 
+    /// The facets: the first taxonomy whose themes exclude each other (a listening session's
+    /// trends, challenges, lessons…).
+    pub fn facets(&self) -> Option<&TaxonomyNames> {
+        self.taxonomies.iter().find(|t| t.exclusive)
+    }
+
     /// The analysis in `dir`, whatever it was made from (the catalog shows what is there).
     pub fn read(dir: &Path) -> Option<Analysis> {
         let text = std::fs::read_to_string(dir.join(FILE_NAME)).ok()?;
