@@ -95,6 +95,19 @@ pub trait SpeechWorker {
         temperature: f32,
     ) -> Result<Vec<Segment>, TranscribeError>;
 
+    /// `decode` at temperature 0, with the probability of each of `known_languages()` for
+    /// `samples` read from the encoder output the decode used: language detection for the
+    /// price of one decoder step. The probabilities do not depend on `opts.language`.
+    fn decode_and_detect(
+        &mut self,
+        samples: &[f32],
+        to_recording: &dyn Fn(f64) -> f64,
+        opts: &DecodeOptions,
+    ) -> Result<(Vec<Segment>, Vec<f32>), TranscribeError> {
+        let segments = self.decode(samples, to_recording, opts, 0.0)?;
+        Ok((segments, self.language_scores(samples)?))
+    }
+
     /// The probability of each of `known_languages()` for `samples`, which hold at most
     /// `language::WINDOW_S` of speech.
     fn language_scores(&mut self, samples: &[f32]) -> Result<Vec<f32>, TranscribeError>;

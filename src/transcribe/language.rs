@@ -1,15 +1,15 @@
 //! Which language each stretch of speech is in, so that every chunk is decoded in its own.
 //!
-//! 1. Each chunk is cut into detection windows of at most `WINDOW_S` of speech, at a pause
-//!    near the even split when there is one.
-//! 2. whisper scores every window over the languages allowed (`--languages`, else all).
-//! 3. One language per window for the whole recording: the sequence with the least cost, where
-//!    a window's cost is −ln p of its language (weighted by how much speech it holds) and each
-//!    switch costs `SWITCH_COST`. A lone short window cannot flip the language on weak
-//!    evidence; a clear intervention of a few seconds can.
-//! 4. Windows in doubt or next to a switch are scored again in halves, and the sequence is
-//!    chosen again over the finer windows.
-//! 5. A chunk whose windows disagree is split where the language changes.
+//! 1. Every chunk is scored over the languages allowed (`--languages`, else all) from the
+//!    encoder output it is decoded with (`transcribe::detect_and_decode`).
+//! 2. One language per stretch for the whole recording: the sequence with the least cost,
+//!    where a stretch's cost is −ln p of its language (weighted by how much speech it holds)
+//!    and each switch costs `SWITCH_COST`. A lone short stretch cannot flip the language on
+//!    weak evidence; a clear intervention of a few seconds can.
+//! 3. A stretch in doubt or next to a switch is scored again in parts (`refine`): a chunk in
+//!    detection windows of at most `WINDOW_S` of speech (cut at a pause near the even split
+//!    when there is one), a window in halves; and the sequence is chosen again.
+//! 4. A chunk whose parts disagree is split where the language changes.
 
 use std::ops::Range;
 
@@ -32,6 +32,95 @@ const FULL_EVIDENCE_S: f64 = 5.0;
 const MIN_WEIGHT: f64 = 0.2;
 /// Probabilities are floored here before the log, so one window cannot cost without bound.
 const MIN_PROB: f32 = 1e-4;
+
+/// A stretch of one chunk (`chunk`, its index in the plan) with its scores over the
+/// candidate languages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    pub chunk: usize,
+    pub window: Chunk,
+    pub scores: Vec<f32>,
+    level: Level,
+}
+
+/// How far a unit has been cut: whole chunk → detection windows → halves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Chunk,
+    Window,
+    Half,
+}
+
+impl Unit {
+    /// A whole chunk, scored from its decoding pass.
+    pub fn chunk(chunk: usize, window: &Chunk, scores: Vec<f32>) -> Unit {
+        Unit { chunk, window: window.clone(), scores, level: Level::Chunk }
+    }
+
+    /// The parts to score again when in doubt: a chunk's detection windows (its halves when
+    /// it is one window), a window's halves; none for a half or a stretch too short to cut.
+    fn parts(&self, rate: u32) -> Option<(Vec<Chunk>, Level)> {
+        if self.level == Level::Chunk {
+            let w = windows(&self.window, rate);
+            if w.len() > 1 {
+                return Some((w, Level::Window));
+            }
+        }
+        if self.level == Level::Half {
+            return None;
+        }
+        halves(&self.window, rate).map(|h| (h.to_vec(), Level::Half))
+    }
+}
+
+/// Scores the stretches in doubt again in parts, round after round (at most a chunk's
+/// windows, then their halves), with `detect` giving the scores of `(chunk, window)` pairs.
+/// Returns the final stretches, in order, and the candidate chosen for each.
+pub fn refine<E>(
+    mut units: Vec<Unit>,
+    rate: u32,
+    detect: &dyn Fn(&[(usize, Chunk)]) -> Result<Vec<Vec<f32>>, E>,
+) -> Result<(Vec<Unit>, Vec<usize>), E> {
+    let choose_units = |units: &[Unit]| {
+        let scores: Vec<Vec<f32>> = units.iter().map(|u| u.scores.clone()).collect();
+        let seconds: Vec<f64> = units.iter().map(|u| u.window.audio_s(rate)).collect();
+        let chosen = choose(&scores, &seconds);
+        let doubt = in_doubt(&scores, &chosen);
+        (chosen, doubt)
+    };
+    loop {
+        let (chosen, doubt) = choose_units(&units);
+        // A whole chunk is scored by where it starts (whisper names the language of the
+        // first words), so one next to a stretch in doubt may end in another language.
+        let again: Vec<bool> = (0..units.len())
+            .map(|u| {
+                let near = |v: Option<usize>| v.is_some_and(|v| doubt.get(v) == Some(&true));
+                doubt[u] || (units[u].level == Level::Chunk && (near(u.checked_sub(1)) || near(Some(u + 1))))
+            })
+            .collect();
+        let mut next: Vec<Unit> = Vec::with_capacity(units.len());
+        let mut todo: Vec<usize> = Vec::new();
+        for (unit, again) in units.into_iter().zip(again) {
+            match unit.parts(rate).filter(|_| again) {
+                Some((parts, level)) => {
+                    for window in parts {
+                        todo.push(next.len());
+                        next.push(Unit { chunk: unit.chunk, window, scores: Vec::new(), level });
+                    }
+                }
+                None => next.push(unit),
+            }
+        }
+        if todo.is_empty() {
+            return Ok((next, chosen));
+        }
+        let windows: Vec<(usize, Chunk)> = todo.iter().map(|&i| (next[i].chunk, next[i].window.clone())).collect();
+        for (&i, scores) in todo.iter().zip(detect(&windows)?) {
+            next[i].scores = scores;
+        }
+        units = next;
+    }
+}
 
 /// A chunk's detection windows: its speech cut into equal parts of at most `WINDOW_S`.
 pub fn windows(chunk: &Chunk, rate: u32) -> Vec<Chunk> {
@@ -276,6 +365,64 @@ mod tests {
         let probs = vec![p(0.9), p(0.1), p(0.9)];
         assert_eq!(choose(&probs, &[10.0, 1.0, 10.0]), [0, 0, 0]);
         assert_eq!(choose(&probs, &[10.0, 10.0, 10.0]), [0, 1, 0]);
+    }
+
+    /// Scores by where a stretch is: French from 15 s on, English before (candidates [en, fr]).
+    fn french_from_15s(windows: &[(usize, Chunk)]) -> Result<Vec<Vec<f32>>, ()> {
+        let asked = windows.iter().map(|(_, w)| {
+            let fr = (w.pieces.iter().map(|p| p.end.min(3000).saturating_sub(p.start.max(1500))).sum::<usize>() as f32
+                / w.pieces.iter().map(|p| p.len()).sum::<usize>() as f32)
+                .clamp(0.02, 0.98);
+            vec![1.0 - fr, fr]
+        });
+        Ok(asked.collect())
+    }
+
+    #[test]
+    fn sure_chunks_are_not_scored_again() {
+        let units: Vec<Unit> = (0..3)
+            .map(|i| Unit::chunk(i, &Chunk { pieces: vec![i * 2000..i * 2000 + 1500] }, vec![0.97, 0.03]))
+            .collect();
+        let calls = std::cell::Cell::new(0);
+        let detect = |w: &[(usize, Chunk)]| -> Result<Vec<Vec<f32>>, ()> {
+            calls.set(calls.get() + w.len());
+            french_from_15s(w)
+        };
+        let (out, chosen) = refine(units.clone(), RATE, &detect).unwrap();
+        assert_eq!((out, chosen, calls.get()), (units, vec![0, 0, 0], 0));
+    }
+
+    #[test]
+    fn a_switch_inside_a_sure_chunk_next_to_a_doubtful_one_is_found() {
+        // French from 15 s to 30 s. Chunk 0 (0–20 s) starts in English, so its decoding pass
+        // says English for sure; chunk 1 (21–29 s) is French but whisper is unsure of it
+        // (as of a stretch it heard badly); chunk 2 (30–44 s) is English.
+        let units = vec![
+            Unit::chunk(0, &Chunk { pieces: vec![0..2000] }, vec![0.95, 0.05]),
+            Unit::chunk(1, &Chunk { pieces: vec![2100..2900] }, vec![0.5, 0.5]),
+            Unit::chunk(2, &Chunk { pieces: vec![3000..4400] }, vec![0.97, 0.03]),
+        ];
+        let detect = |windows: &[(usize, Chunk)]| -> Result<Vec<Vec<f32>>, ()> {
+            let by_place = french_from_15s(windows)?;
+            Ok(windows
+                .iter()
+                .zip(by_place)
+                .map(|((chunk, w), p)| match (chunk, w.start_s(RATE) < 25.0) {
+                    (1, true) => vec![0.5, 0.5],
+                    (1, false) => vec![0.14, 0.86],
+                    _ => p,
+                })
+                .collect())
+        };
+        let (out, chosen) = refine(units, RATE, &detect).unwrap();
+        let french: Vec<(f64, f64)> = out
+            .iter()
+            .zip(&chosen)
+            .filter(|(_, c)| **c == 1)
+            .map(|(u, _)| (u.window.start_s(RATE), u.window.end_s(RATE)))
+            .collect();
+        let first = french.first().map(|f| f.0);
+        assert!(first.is_some_and(|s| (s - 15.0).abs() <= 2.5), "French at {french:?}");
     }
 
     #[test]

@@ -35,14 +35,23 @@ pub struct Transcription {
     pub dropped_loops: usize,
 }
 
-/// Decodes one chunk; re-decodes at a higher temperature if the text loops, and drops the
-/// segments that still loop. Returns the segments and how many were dropped.
+/// A chunk's decode: its segments, how many looping ones were dropped, and the language scores
+/// of its encoder output when asked for.
+struct Decoded {
+    segments: Vec<Segment>,
+    dropped: usize,
+    scores: Option<Vec<f32>>,
+}
+
+/// Decodes one chunk (and, with `detect`, scores its languages from the same encoder output);
+/// re-decodes at a higher temperature if the text loops, and drops the segments that still loop.
 fn decode_chunk(
     worker: &mut dyn SpeechWorker,
     pcm: &Pcm,
     chunk: &Chunk,
     opts: &DecodeOptions,
-) -> Result<(Vec<Segment>, usize), TranscribeError> {
+    detect: bool,
+) -> Result<Decoded, TranscribeError> {
     let audio = chunk.audio(pcm, SAMPLE_RATE);
     let to_recording = |t: f64| chunk.to_recording(t, SAMPLE_RATE);
     // The chunk's whole text is checked: a loop may span several sentences.
@@ -50,17 +59,22 @@ fn decode_chunk(
         let text = segs.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
         usize::from(merge::is_looping(&text)) + segs.iter().filter(|s| merge::is_looping(&s.text)).count()
     };
-    let first = worker.decode(&audio, &to_recording, opts, 0.0)?;
+    let (first, scores) = if detect {
+        let (segments, scores) = worker.decode_and_detect(&audio, &to_recording, opts)?;
+        (segments, Some(scores))
+    } else {
+        (worker.decode(&audio, &to_recording, opts, 0.0)?, None)
+    };
     let first_loops = loops(&first);
     if first_loops == 0 {
-        return Ok((first, 0));
+        return Ok(Decoded { segments: first, dropped: 0, scores });
     }
     let retry = worker.decode(&audio, &to_recording, opts, RETRY_TEMPERATURE)?;
     let best = if loops(&retry) < first_loops { retry } else { first };
     // Segments that loop by themselves go; a loop of repeated sentences is cut by `merge`.
     let kept: Vec<Segment> = best.iter().filter(|s| !merge::is_looping(&s.text)).cloned().collect();
     let dropped = best.len() - kept.len();
-    Ok((kept, dropped))
+    Ok(Decoded { segments: kept, dropped, scores })
 }
 
 /// Runs `work(worker, i)` for every `i < n` on up to `jobs` engine workers for `task`, each
@@ -121,94 +135,167 @@ pub(crate) fn parallel<T: Send>(
         .collect()
 }
 
-/// Each chunk with the language it is decoded in: the pinned one, English for an
-/// English-only model, else detected per window and split where it changes (`language.rs`).
-fn languages(
+/// Decodes every chunk in its language; returns each piece decoded, in recording order, with
+/// its decode. The language is the pinned one, English for an English-only model, else
+/// detected (`detect_and_decode`).
+fn decode_all(
     engine: &dyn SpeechEngine,
     pcm: &Pcm,
     chunks: Vec<Chunk>,
     opts: &DecodeOptions,
     jobs: usize,
     tick: &Tick<'_>,
-) -> Result<Vec<(Chunk, String)>, TranscribeError> {
+) -> Result<Vec<(Chunk, Decoded)>, TranscribeError> {
     let fixed = match (&opts.language, engine.is_multilingual()) {
         (Some(code), _) => Some(code.clone()),
         (None, false) => Some("en".to_string()),
         (None, true) => None,
     };
-    if let Some(code) = fixed {
-        return Ok(chunks.into_iter().map(|c| (c, code.clone())).collect());
+    match fixed {
+        Some(code) => {
+            let planned: Vec<(Chunk, String)> = chunks.into_iter().map(|c| (c, code.clone())).collect();
+            let decoded = decode_in(engine, pcm, &planned, opts, jobs, tick)?;
+            Ok(planned.into_iter().map(|(c, _)| c).zip(decoded).collect())
+        }
+        None => detect_and_decode(engine, pcm, chunks, opts, jobs, tick),
     }
+}
+
+/// Decodes each chunk in its given language.
+fn decode_in(
+    engine: &dyn SpeechEngine,
+    pcm: &Pcm,
+    planned: &[(Chunk, String)],
+    opts: &DecodeOptions,
+    jobs: usize,
+    tick: &Tick<'_>,
+) -> Result<Vec<Decoded>, TranscribeError> {
+    parallel(
+        engine,
+        Task::Decode,
+        opts.threads,
+        planned.len(),
+        jobs,
+        &|worker, i| {
+            let (chunk, code) = &planned[i];
+            decode_chunk(worker, pcm, chunk, &in_language(opts, code), false)
+        },
+        tick,
+    )
+}
+
+/// `opts` for a chunk in `code`. The prompt goes only to chunks in its language (`engine::Prompt`).
+fn in_language(opts: &DecodeOptions, code: &str) -> DecodeOptions {
+    let prompt = opts.prompt.clone().filter(|p| p.language == code);
+    DecodeOptions { language: Some(code.to_string()), prompt, ..opts.clone() }
+}
+
+/// Language detection from the decoding pass (`language.rs`):
+/// 1. Every chunk is decoded in the language most recently detected (at first the session's
+///    first expected language, else English) and scored from the same encoder output.
+/// 2. The stretches whose language is in doubt, or next to a switch, are scored again in
+///    smaller windows (`language::refine`); the others keep their chunk's scores.
+/// 3. A chunk whose language is the one it was decoded in keeps its decode; the others, and
+///    the parts of a chunk split where the language changes, are decoded again.
+///
+/// The guess in 1 only saves work: the scores do not depend on the language decoded in, and
+/// every piece ends up decoded in its chosen language, so the result does not depend on
+/// which worker finished first.
+fn detect_and_decode(
+    engine: &dyn SpeechEngine,
+    pcm: &Pcm,
+    chunks: Vec<Chunk>,
+    opts: &DecodeOptions,
+    jobs: usize,
+    tick: &Tick<'_>,
+) -> Result<Vec<(Chunk, Decoded)>, TranscribeError> {
     let known = engine.known_languages();
     let candidates = language::candidates(known, &opts.among);
-    let detect = |windows: &[(usize, Chunk)], progress: &Tick<'_>| {
+    let code_of = |c: usize| known.get(candidates[c]).copied().unwrap_or("en").to_string();
+    let of_candidates = |all: &[f32]| candidates.iter().map(|&c| all.get(c).copied().unwrap_or(0.0)).collect();
+    let first_guess =
+        opts.among.iter().find(|code| known.contains(&code.as_str())).cloned().unwrap_or_else(|| "en".into());
+    let guess = Mutex::new(first_guess);
+    // Decoding is nearly all of the work when the guesses are right.
+    let share = 0.85;
+    let first: Vec<(String, Decoded)> = parallel(
+        engine,
+        Task::Decode,
+        opts.threads,
+        chunks.len(),
+        jobs,
+        &|worker, i| {
+            let code = guess.lock().expect("guess").clone();
+            let decoded = decode_chunk(worker, pcm, &chunks[i], &in_language(opts, &code), true)?;
+            let scores: Vec<f32> = of_candidates(decoded.scores.as_deref().unwrap_or_default());
+            if let Some(best) = (0..scores.len()).max_by(|&a, &b| scores[a].total_cmp(&scores[b])) {
+                *guess.lock().expect("guess") = code_of(best);
+            }
+            Ok((code, decoded))
+        },
+        &|f| tick(share * f),
+    )?;
+    let units: Vec<language::Unit> = chunks
+        .iter()
+        .zip(&first)
+        .enumerate()
+        .map(|(i, (chunk, (_, d)))| language::Unit::chunk(i, chunk, of_candidates(d.scores.as_deref().unwrap_or_default())))
+        .collect();
+    let detect = |windows: &[(usize, Chunk)]| -> Result<Vec<Vec<f32>>, TranscribeError> {
+        if windows.is_empty() {
+            return Ok(Vec::new());
+        }
         parallel(
             engine,
             Task::Detect,
             opts.threads,
             windows.len(),
             jobs,
-            &|worker, i| {
-                let all = worker.language_scores(&windows[i].1.audio(pcm, SAMPLE_RATE))?;
-                Ok(candidates.iter().map(|&c| all.get(c).copied().unwrap_or(0.0)).collect::<Vec<f32>>())
-            },
-            progress,
+            &|worker, i| Ok(of_candidates(&worker.language_scores(&windows[i].1.audio(pcm, SAMPLE_RATE))?)),
+            &|_| {},
         )
     };
-    let seconds =
-        |windows: &[(usize, Chunk)]| windows.iter().map(|(_, w)| w.audio_s(SAMPLE_RATE)).collect::<Vec<f64>>();
-    let coarse: Vec<(usize, Chunk)> = chunks
-        .iter()
-        .enumerate()
-        .flat_map(|(i, c)| language::windows(c, SAMPLE_RATE).into_iter().map(move |w| (i, w)))
-        .collect();
-    let coarse_probs = detect(&coarse, &|f| tick(0.8 * f))?;
-    let doubt = language::in_doubt(&coarse_probs, &language::choose(&coarse_probs, &seconds(&coarse)));
-    // The windows in doubt are replaced by their halves, scored anew.
-    let mut windows: Vec<(usize, Chunk)> = Vec::new();
-    let mut probs: Vec<Option<Vec<f32>>> = Vec::new();
-    for (((chunk, window), p), &again) in coarse.into_iter().zip(coarse_probs).zip(&doubt) {
-        match language::halves(&window, SAMPLE_RATE).filter(|_| again) {
-            Some(parts) => {
-                for part in parts {
-                    windows.push((chunk, part));
-                    probs.push(None);
-                }
-            }
-            None => {
-                windows.push((chunk, window));
-                probs.push(Some(p));
-            }
-        }
-    }
-    let redo: Vec<(usize, Chunk)> =
-        windows.iter().zip(&probs).filter(|(_, p)| p.is_none()).map(|(w, _)| w.clone()).collect();
-    let mut fine = detect(&redo, &|f| tick(0.8 + 0.2 * f))?.into_iter();
-    let probs: Vec<Vec<f32>> = probs.into_iter().map(|p| p.or_else(|| fine.next()).unwrap_or_default()).collect();
-    let chosen = language::choose(&probs, &seconds(&windows));
-    // A tuning aid (README, Development): each window's scores over the allowed languages.
+    let (units, chosen) = language::refine(units, SAMPLE_RATE, &detect)?;
+    tick(share + 0.05);
+    // A tuning aid (README, Development): each stretch's scores over the allowed languages.
     if std::env::var_os("RAPPORTEUR_DEBUG_LANG").is_some() {
-        for (((_, w), p), c) in windows.iter().zip(&probs).zip(&chosen) {
+        for (u, c) in units.iter().zip(&chosen) {
             eprintln!(
                 "{:7.2}-{:7.2} {:?} -> {}",
-                w.start_s(SAMPLE_RATE),
-                w.end_s(SAMPLE_RATE),
-                p.iter().map(|x| (x * 100.0).round() / 100.0).collect::<Vec<_>>(),
-                c
+                u.window.start_s(SAMPLE_RATE),
+                u.window.end_s(SAMPLE_RATE),
+                u.scores.iter().map(|x| (x * 100.0).round() / 100.0).collect::<Vec<_>>(),
+                code_of(*c)
             );
         }
     }
-    // Runs of windows of one chunk in one language become the chunks decoded.
-    let mut out: Vec<(Chunk, String)> = Vec::new();
+    // Runs of units of one chunk in one language are the pieces decoded.
+    let mut pieces: Vec<(usize, Chunk, String)> = Vec::new();
     let mut run: Vec<Chunk> = Vec::new();
-    for (w, ((chunk, window), &c)) in windows.iter().zip(&chosen).enumerate() {
-        run.push(window.clone());
-        let ends = windows.get(w + 1).is_none_or(|(next, _)| next != chunk) || chosen[w + 1] != c;
+    for (u, unit) in units.iter().enumerate() {
+        run.push(unit.window.clone());
+        let ends = units.get(u + 1).is_none_or(|next| next.chunk != unit.chunk) || chosen[u + 1] != chosen[u];
         if ends {
-            let code = known.get(candidates[c]).copied().unwrap_or("en").to_string();
-            out.push((language::join(&run), code));
+            pieces.push((unit.chunk, language::join(&run), code_of(chosen[u])));
             run.clear();
         }
+    }
+    // A chunk kept whole in the language it was decoded in keeps its decode.
+    let keep: Vec<bool> = pieces
+        .iter()
+        .map(|(chunk, _, code)| pieces.iter().filter(|(c, _, _)| c == chunk).count() == 1 && first[*chunk].0 == *code)
+        .collect();
+    let redo: Vec<(Chunk, String)> =
+        pieces.iter().zip(&keep).filter(|(_, k)| !**k).map(|((_, chunk, code), _)| (chunk.clone(), code.clone())).collect();
+    let mut again = decode_in(engine, pcm, &redo, opts, jobs, &|f| tick(share + 0.05 + (0.95 - share) * f))?.into_iter();
+    let mut first: Vec<Option<Decoded>> = first.into_iter().map(|(_, d)| Some(d)).collect();
+    let mut out = Vec::with_capacity(pieces.len());
+    for p in 0..pieces.len() {
+        let decoded = if keep[p] { first[pieces[p].0].take() } else { again.next() };
+        let decoded = decoded.ok_or_else(|| TranscribeError::Whisper("a chunk was not decoded".into()))?;
+        let (_, chunk, code) = &pieces[p];
+        debug_assert!(decoded.segments.iter().all(|s| s.language == *code));
+        out.push((chunk.clone(), decoded));
     }
     Ok(out)
 }
@@ -225,32 +312,15 @@ pub fn transcribe(
     tick: &Tick<'_>,
 ) -> Result<Transcription, TranscribeError> {
     let chunks = plan::plan(probs, pcm.samples.len(), plan_params);
-    // Detection, when there is any, is about a fifth of the work.
-    let detects = opts.language.is_none() && engine.is_multilingual();
-    let detect_share = if detects { 0.2 } else { 0.0 };
-    let planned = languages(engine, pcm, chunks, opts, jobs, &|f| tick(f * detect_share))?;
-    let decoded = parallel(
-        engine,
-        Task::Decode,
-        opts.threads,
-        planned.len(),
-        jobs,
-        &|worker, i| {
-            let (chunk, code) = &planned[i];
-            // The prompt goes only to chunks in its language (`engine::Prompt`).
-            let prompt = opts.prompt.clone().filter(|p| p.language == *code);
-            let opts = DecodeOptions { language: Some(code.clone()), prompt, ..opts.clone() };
-            decode_chunk(worker, pcm, chunk, &opts)
-        },
-        &|f| tick(detect_share + (1.0 - detect_share) * f),
-    )?;
-    let mut per_chunk = Vec::with_capacity(planned.len());
+    let decoded = decode_all(engine, pcm, chunks, opts, jobs, tick)?;
+    let mut per_chunk = Vec::with_capacity(decoded.len());
     let mut dropped_loops = 0;
-    for ((chunk, _), (segments, dropped)) in planned.iter().zip(decoded) {
-        dropped_loops += dropped;
-        per_chunk.push((chunk.start_s(SAMPLE_RATE), chunk.end_s(SAMPLE_RATE), segments));
+    let mut chunks = Vec::with_capacity(decoded.len());
+    for (chunk, d) in decoded {
+        dropped_loops += d.dropped;
+        per_chunk.push((chunk.start_s(SAMPLE_RATE), chunk.end_s(SAMPLE_RATE), d.segments));
+        chunks.push(chunk);
     }
     tick(1.0);
-    let chunks = planned.into_iter().map(|(c, _)| c).collect();
     Ok(Transcription { segments: merge::merge(per_chunk), chunks, dropped_loops })
 }

@@ -71,7 +71,7 @@ impl Whisper {
     pub fn decode_whole(&self, samples: &[f32], opts: &DecodeOptions) -> Result<Vec<Segment>, TranscribeError> {
         let mut worker =
             WhisperWorker { model: self, state: self.state()?, threads: opts.threads, fit_audio_ctx: false };
-        worker.transcribe(samples, &|t| t, opts, 0.0, false)
+        Ok(worker.transcribe(samples, &|t| t, opts, 0.0, false, false)?.0)
     }
 
     /// `text` as whisper's text tokens, special tokens left out: a prompt is plain text, and
@@ -150,7 +150,17 @@ impl SpeechWorker for WhisperWorker<'_> {
         opts: &DecodeOptions,
         temperature: f32,
     ) -> Result<Vec<Segment>, TranscribeError> {
-        self.transcribe(samples, to_recording, opts, temperature, true)
+        Ok(self.transcribe(samples, to_recording, opts, temperature, true, false)?.0)
+    }
+
+    fn decode_and_detect(
+        &mut self,
+        samples: &[f32],
+        to_recording: &dyn Fn(f64) -> f64,
+        opts: &DecodeOptions,
+    ) -> Result<(Vec<Segment>, Vec<f32>), TranscribeError> {
+        let (segments, scores) = self.transcribe(samples, to_recording, opts, 0.0, true, true)?;
+        Ok((segments, scores.unwrap_or_default()))
     }
 
     fn language_scores(&mut self, samples: &[f32]) -> Result<Vec<f32>, TranscribeError> {
@@ -200,7 +210,8 @@ impl WhisperWorker<'_> {
     /// Transcribes `samples` in one whisper.cpp call; `to_recording` maps a time in `samples`
     /// (seconds) to the recording's clock. Each call starts without the previous text as context (a wrong guess
     /// cannot propagate) and starts at `temperature`, falling back to higher temperatures when
-    /// whisper.cpp's entropy, log-probability or no-speech thresholds reject a decode.
+    /// whisper.cpp's entropy, log-probability or no-speech thresholds reject a decode. With
+    /// `detect`, also returns the language scores of the first call's encoder output.
     fn transcribe(
         &mut self,
         samples: &[f32],
@@ -208,14 +219,19 @@ impl WhisperWorker<'_> {
         opts: &DecodeOptions,
         temperature: f32,
         one_window: bool,
-    ) -> Result<Vec<Segment>, TranscribeError> {
+        detect: bool,
+    ) -> Result<(Vec<Segment>, Option<Vec<f32>>), TranscribeError> {
         let mut segments: Vec<Segment> = Vec::new();
+        let mut scores = None;
         let mut start = 0usize;
         for _ in 0..MAX_PASSES {
             let offset = start as f64 / SAMPLE_RATE as f64;
             let shifted = |t: f64| to_recording(offset + t);
             let (mut found, last_onset) =
                 self.pass(&samples[start..], &shifted, opts, temperature, one_window, start > 0)?;
+            if detect && scores.is_none() {
+                scores = Some(self.encoded_language_scores()?);
+            }
             // The word a continuation restarts on was decoded twice: keep the first reading.
             if let Some(prev) = segments.last().and_then(|s| s.words.last()).map(|w| w.start) {
                 for seg in &mut found {
@@ -241,7 +257,25 @@ impl WhisperWorker<'_> {
         for (i, seg) in segments.iter_mut().enumerate() {
             seg.id = i;
         }
-        Ok(segments)
+        Ok((segments, scores))
+    }
+
+    /// The probability of each language for the audio the state last encoded: whisper's own
+    /// detection (`whisper_lang_auto_detect`: the start-of-transcript token decoded, a softmax
+    /// over the language tokens' logits) without encoding again. Decoding one token from
+    /// position 0 leaves the encoder output and the finished call's results as they were.
+    fn encoded_language_scores(&mut self) -> Result<Vec<f32>, TranscribeError> {
+        let ctx = &self.model.ctx;
+        let failed = |e: whisper_rs::WhisperError| TranscribeError::Whisper(format!("language detection: {e}"));
+        self.state.decode(&[ctx.token_sot()], 0, self.threads.max(1)).map_err(failed)?;
+        let logits = self.state.get_logits().map_err(failed)?;
+        let lang: Vec<f32> = (0..LANGUAGES.len())
+            .map(|id| logits.get(ctx.token_lang(id as i32) as usize).copied().unwrap_or(f32::NEG_INFINITY))
+            .collect();
+        let max = lang.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let exp: Vec<f32> = lang.iter().map(|l| (l - max).exp()).collect();
+        let sum: f32 = exp.iter().sum::<f32>().max(f32::MIN_POSITIVE);
+        Ok(exp.into_iter().map(|e| e / sum).collect())
     }
 
     /// One whisper.cpp call over `samples`; also returns the onset of the last word, in
