@@ -85,7 +85,13 @@ pub fn refine<E>(
         let scores: Vec<Vec<f32>> = units.iter().map(|u| u.scores.clone()).collect();
         let seconds: Vec<f64> = units.iter().map(|u| u.window.audio_s(rate)).collect();
         let chosen = choose(&scores, &seconds);
-        let doubt = in_doubt(&scores, &chosen);
+        // A whole chunk in doubt is one with a rival language (`RIVAL`), not merely unsure.
+        let sure: Vec<f32> = units.iter().map(|u| if u.level == Level::Chunk { 0.0 } else { SURE }).collect();
+        let doubt: Vec<bool> = in_doubt(&scores, &chosen, &sure)
+            .into_iter()
+            .zip(units)
+            .map(|(doubt, u)| doubt || (u.level == Level::Chunk && has_rival(&u.scores)))
+            .collect();
         (chosen, doubt)
     };
     loop {
@@ -144,14 +150,28 @@ pub fn halves(window: &Chunk, rate: u32) -> Option<[Chunk; 2]> {
 const MIN_HALF_S: f64 = 2.5;
 /// A window is looked at again in halves when its language's probability is under this.
 pub const SURE: f32 = 0.8;
+/// A whole chunk is looked at again in windows when a second language scores at least this
+/// (or it is next to a switch or to a stretch in doubt): a chunk that holds two languages has
+/// two strong candidates (0.31 on a chunk half French, half English), where accented English
+/// spreads its doubt thinly over many (AMI chunks: at most 0.19 for any one other language
+/// over all languages), and rescoring those found nothing but cost a second encoding.
+const RIVAL: f32 = 0.25;
 
-/// Whether each window should be looked at again: unsure of its language, or next to a
-/// window in another one.
-pub fn in_doubt(probs: &[Vec<f32>], chosen: &[usize]) -> Vec<bool> {
+/// Whether a second candidate scores at least `RIVAL` (renormalised over the candidates).
+fn has_rival(scores: &[f32]) -> bool {
+    let sum: f32 = scores.iter().sum::<f32>().max(f32::MIN_POSITIVE);
+    let mut sorted: Vec<f32> = scores.iter().map(|p| p / sum).collect();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    sorted.get(1).is_some_and(|&p| p >= RIVAL)
+}
+
+/// Whether each stretch should be looked at again: unsure of its language (under `sure`), or
+/// next to a stretch in another one.
+pub fn in_doubt(probs: &[Vec<f32>], chosen: &[usize], sure: &[f32]) -> Vec<bool> {
     (0..chosen.len())
         .map(|w| {
             let sum: f32 = probs[w].iter().sum::<f32>().max(f32::MIN_POSITIVE);
-            let unsure = probs[w][chosen[w]] / sum < SURE;
+            let unsure = probs[w][chosen[w]] / sum < sure[w];
             let switch = (w > 0 && chosen[w - 1] != chosen[w]) || chosen.get(w + 1).is_some_and(|&c| c != chosen[w]);
             unsure || switch
         })
@@ -339,7 +359,7 @@ mod tests {
     fn doubt_and_switches_are_looked_at_again() {
         let p = |en: f32| vec![en, 1.0 - en];
         let probs = vec![p(0.99), p(0.7), p(0.99), p(0.99), p(0.01), p(0.01)];
-        assert_eq!(in_doubt(&probs, &[0, 0, 0, 0, 1, 1]), [false, true, false, true, true, false]);
+        assert_eq!(in_doubt(&probs, &[0, 0, 0, 0, 1, 1], &[SURE; 6]), [false, true, false, true, true, false]);
     }
 
     #[test]

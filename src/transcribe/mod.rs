@@ -239,7 +239,9 @@ fn detect_and_decode(
         .iter()
         .zip(&first)
         .enumerate()
-        .map(|(i, (chunk, (_, d)))| language::Unit::chunk(i, chunk, of_candidates(d.scores.as_deref().unwrap_or_default())))
+        .map(|(i, (chunk, (_, d)))| {
+            language::Unit::chunk(i, chunk, of_candidates(d.scores.as_deref().unwrap_or_default()))
+        })
         .collect();
     let detect = |windows: &[(usize, Chunk)]| -> Result<Vec<Vec<f32>>, TranscribeError> {
         if windows.is_empty() {
@@ -255,6 +257,19 @@ fn detect_and_decode(
             &|_| {},
         )
     };
+    let debug = std::env::var_os("RAPPORTEUR_DEBUG_LANG").is_some();
+    if debug {
+        for u in &units {
+            let mut top: Vec<(usize, f32)> = u.scores.iter().copied().enumerate().collect();
+            top.sort_by(|a, b| b.1.total_cmp(&a.1));
+            eprintln!(
+                "chunk {:7.2}-{:7.2} {:?}",
+                u.window.start_s(SAMPLE_RATE),
+                u.window.end_s(SAMPLE_RATE),
+                top.iter().take(2).map(|(c, p)| (code_of(*c), (p * 100.0).round() / 100.0)).collect::<Vec<_>>()
+            );
+        }
+    }
     let (units, chosen) = language::refine(units, SAMPLE_RATE, &detect)?;
     tick(share + 0.05);
     // A tuning aid (README, Development): each stretch's scores over the allowed languages.
@@ -285,9 +300,14 @@ fn detect_and_decode(
         .iter()
         .map(|(chunk, _, code)| pieces.iter().filter(|(c, _, _)| c == chunk).count() == 1 && first[*chunk].0 == *code)
         .collect();
-    let redo: Vec<(Chunk, String)> =
-        pieces.iter().zip(&keep).filter(|(_, k)| !**k).map(|((_, chunk, code), _)| (chunk.clone(), code.clone())).collect();
-    let mut again = decode_in(engine, pcm, &redo, opts, jobs, &|f| tick(share + 0.05 + (0.95 - share) * f))?.into_iter();
+    let redo: Vec<(Chunk, String)> = pieces
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| !**k)
+        .map(|((_, chunk, code), _)| (chunk.clone(), code.clone()))
+        .collect();
+    let mut again =
+        decode_in(engine, pcm, &redo, opts, jobs, &|f| tick(share + 0.05 + (0.95 - share) * f))?.into_iter();
     let mut first: Vec<Option<Decoded>> = first.into_iter().map(|(_, d)| Some(d)).collect();
     let mut out = Vec::with_capacity(pieces.len());
     for p in 0..pieces.len() {
