@@ -76,11 +76,10 @@ impl Unit {
 /// Scores the stretches in doubt again in parts, round after round (at most a chunk's
 /// windows, then their halves), with `detect` giving the scores of `(chunk, window)` pairs.
 /// Returns the final stretches, in order, and the candidate chosen for each.
-pub fn refine<E>(
-    mut units: Vec<Unit>,
-    rate: u32,
-    detect: &dyn Fn(&[(usize, Chunk)]) -> Result<Vec<Vec<f32>>, E>,
-) -> Result<(Vec<Unit>, Vec<usize>), E> {
+pub fn refine<E, F>(mut units: Vec<Unit>, rate: u32, detect: F) -> Result<(Vec<Unit>, Vec<usize>), E>
+where
+    F: Fn(&[(usize, Chunk)]) -> Result<Vec<Vec<f32>>, E>,
+{
     let choose_units = |units: &[Unit]| {
         let scores: Vec<Vec<f32>> = units.iter().map(|u| u.scores.clone()).collect();
         let seconds: Vec<f64> = units.iter().map(|u| u.window.audio_s(rate)).collect();
@@ -408,7 +407,7 @@ mod tests {
             calls.set(calls.get() + w.len());
             french_from_15s(w)
         };
-        let (out, chosen) = refine(units.clone(), RATE, &detect).unwrap();
+        let (out, chosen) = refine(units.clone(), RATE, detect).unwrap();
         assert_eq!((out, chosen, calls.get()), (units, vec![0, 0, 0], 0));
     }
 
@@ -434,7 +433,7 @@ mod tests {
                 })
                 .collect())
         };
-        let (out, chosen) = refine(units, RATE, &detect).unwrap();
+        let (out, chosen) = refine(units, RATE, detect).unwrap();
         let french: Vec<(f64, f64)> = out
             .iter()
             .zip(&chosen)

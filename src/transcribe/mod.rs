@@ -257,6 +257,8 @@ fn detect_and_decode(
             &|_| {},
         )
     };
+    // A tuning aid (README, Development): each chunk's two best languages from its decoding
+    // pass, then each final stretch's scores over the allowed languages.
     let debug = std::env::var_os("RAPPORTEUR_DEBUG_LANG").is_some();
     if debug {
         for u in &units {
@@ -270,10 +272,9 @@ fn detect_and_decode(
             );
         }
     }
-    let (units, chosen) = language::refine(units, SAMPLE_RATE, &detect)?;
+    let (units, chosen) = language::refine(units, SAMPLE_RATE, detect)?;
     tick(share + 0.05);
-    // A tuning aid (README, Development): each stretch's scores over the allowed languages.
-    if std::env::var_os("RAPPORTEUR_DEBUG_LANG").is_some() {
+    if debug {
         for (u, c) in units.iter().zip(&chosen) {
             eprintln!(
                 "{:7.2}-{:7.2} {:?} -> {}",
