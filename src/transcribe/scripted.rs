@@ -356,6 +356,35 @@ mod tests {
         assert!(pinned.segments.iter().all(|s| s.language == "es"));
     }
 
+    /// The language a chunk is first decoded in is a guess that depends on which worker
+    /// finished first; the result must not: one worker and three give the same segments.
+    #[test]
+    fn the_result_does_not_depend_on_the_order_chunks_finish_in() {
+        let mut lines = Vec::new();
+        for k in 0..6 {
+            let t = 1.0 + 30.0 * k as f64;
+            let (text, language) = if k % 2 == 0 {
+                ("Thank you chair, we saw more cases this year than the last.", "en")
+            } else {
+                ("Merci beaucoup, la situation reste difficile pour les travailleurs.", "fr")
+            };
+            lines.push(Line::new(text, language, t, t + 12.0));
+        }
+        let script = Script { lines };
+        let pcm = script.audio(190.0);
+        let probs = script.speech_probabilities(&pcm);
+        let opts = DecodeOptions { language: None, among: vec![], beam_size: 1, threads: 1, prompt: None };
+        let engine = Scripted::new(&script, true);
+        let with = |jobs: usize| {
+            let t =
+                transcribe::transcribe(&engine, &probs, &pcm, &opts, &PlanParams::default(), jobs, &|_| {}).unwrap();
+            t.segments.iter().map(|s| (s.text.clone(), s.language.clone(), s.start)).collect::<Vec<_>>()
+        };
+        let one = with(1);
+        assert_eq!(one.iter().filter(|s| s.1 == "fr").count(), 3, "{one:?}");
+        assert_eq!(with(3), one);
+    }
+
     /// After attribution, each word is its speaker's and the French speaker's words get one
     /// English translation.
     #[test]
