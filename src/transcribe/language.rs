@@ -57,6 +57,15 @@ impl Unit {
         Unit { chunk, window: window.clone(), scores, level: Level::Chunk }
     }
 
+    /// Whether the unit is unsure of candidate `chosen`: a whole chunk when it has a rival
+    /// language (`RIVAL`), a window or half when `chosen` scores under `SURE`.
+    fn unsure(&self, chosen: usize) -> bool {
+        match self.level {
+            Level::Chunk => has_rival(&self.scores),
+            Level::Window | Level::Half => unsure(&self.scores, chosen),
+        }
+    }
+
     /// The parts to score again when in doubt: a chunk's detection windows (its halves when
     /// it is one window), a window's halves; none for a half or a stretch too short to cut.
     fn parts(&self, rate: u32) -> Option<(Vec<Chunk>, Level)> {
@@ -80,21 +89,12 @@ pub fn refine<E, F>(mut units: Vec<Unit>, rate: u32, detect: F) -> Result<(Vec<U
 where
     F: Fn(&[(usize, Chunk)]) -> Result<Vec<Vec<f32>>, E>,
 {
-    let choose_units = |units: &[Unit]| {
+    loop {
         let scores: Vec<Vec<f32>> = units.iter().map(|u| u.scores.clone()).collect();
         let seconds: Vec<f64> = units.iter().map(|u| u.window.audio_s(rate)).collect();
         let chosen = choose(&scores, &seconds);
-        // A whole chunk in doubt is one with a rival language (`RIVAL`), not merely unsure.
-        let sure: Vec<f32> = units.iter().map(|u| if u.level == Level::Chunk { 0.0 } else { SURE }).collect();
-        let doubt: Vec<bool> = in_doubt(&scores, &chosen, &sure)
-            .into_iter()
-            .zip(units)
-            .map(|(doubt, u)| doubt || (u.level == Level::Chunk && has_rival(&u.scores)))
-            .collect();
-        (chosen, doubt)
-    };
-    loop {
-        let (chosen, doubt) = choose_units(&units);
+        let unsure: Vec<bool> = units.iter().zip(&chosen).map(|(u, &c)| u.unsure(c)).collect();
+        let doubt = in_doubt(&unsure, &chosen);
         // A whole chunk is scored by where it starts (whisper names the language of the
         // first words), so one next to a stretch in doubt may end in another language.
         let again: Vec<bool> = (0..units.len())
@@ -156,23 +156,31 @@ pub const SURE: f32 = 0.8;
 /// over all languages), and rescoring those found nothing but cost a second encoding.
 const RIVAL: f32 = 0.25;
 
+/// The candidates' scores renormalised to sum to 1.
+fn shares(scores: &[f32]) -> Vec<f32> {
+    let sum: f32 = scores.iter().sum::<f32>().max(f32::MIN_POSITIVE);
+    scores.iter().map(|p| p / sum).collect()
+}
+
 /// Whether a second candidate scores at least `RIVAL` (renormalised over the candidates).
 fn has_rival(scores: &[f32]) -> bool {
-    let sum: f32 = scores.iter().sum::<f32>().max(f32::MIN_POSITIVE);
-    let mut sorted: Vec<f32> = scores.iter().map(|p| p / sum).collect();
+    let mut sorted = shares(scores);
     sorted.sort_by(|a, b| b.total_cmp(a));
     sorted.get(1).is_some_and(|&p| p >= RIVAL)
 }
 
-/// Whether each stretch should be looked at again: unsure of its language (under `sure`), or
-/// next to a stretch in another one.
-pub fn in_doubt(probs: &[Vec<f32>], chosen: &[usize], sure: &[f32]) -> Vec<bool> {
+/// Whether candidate `chosen` scores under `SURE` (renormalised over the candidates).
+fn unsure(scores: &[f32], chosen: usize) -> bool {
+    shares(scores).get(chosen).is_none_or(|&p| p < SURE)
+}
+
+/// Whether each stretch should be looked at again: `unsure` of its language, or next to a
+/// stretch in another one.
+pub fn in_doubt(unsure: &[bool], chosen: &[usize]) -> Vec<bool> {
     (0..chosen.len())
         .map(|w| {
-            let sum: f32 = probs[w].iter().sum::<f32>().max(f32::MIN_POSITIVE);
-            let unsure = probs[w][chosen[w]] / sum < sure[w];
             let switch = (w > 0 && chosen[w - 1] != chosen[w]) || chosen.get(w + 1).is_some_and(|&c| c != chosen[w]);
-            unsure || switch
+            unsure[w] || switch
         })
         .collect()
 }
@@ -357,8 +365,10 @@ mod tests {
     #[test]
     fn doubt_and_switches_are_looked_at_again() {
         let p = |en: f32| vec![en, 1.0 - en];
-        let probs = vec![p(0.99), p(0.7), p(0.99), p(0.99), p(0.01), p(0.01)];
-        assert_eq!(in_doubt(&probs, &[0, 0, 0, 0, 1, 1], &[SURE; 6]), [false, true, false, true, true, false]);
+        let probs = [p(0.99), p(0.7), p(0.99), p(0.99), p(0.01), p(0.01)];
+        let chosen = [0, 0, 0, 0, 1, 1];
+        let unsure: Vec<bool> = probs.iter().zip(&chosen).map(|(p, &c)| unsure(p, c)).collect();
+        assert_eq!(in_doubt(&unsure, &chosen), [false, true, false, true, true, false]);
     }
 
     #[test]

@@ -297,10 +297,7 @@ fn detect_and_decode(
         }
     }
     // A chunk kept whole in the language it was decoded in keeps its decode.
-    let keep: Vec<bool> = pieces
-        .iter()
-        .map(|(chunk, _, code)| pieces.iter().filter(|(c, _, _)| c == chunk).count() == 1 && first[*chunk].0 == *code)
-        .collect();
+    let keep: Vec<bool> = pieces.iter().map(|(c, piece, code)| *piece == chunks[*c] && first[*c].0 == *code).collect();
     let redo: Vec<(Chunk, String)> = pieces
         .iter()
         .zip(&keep)
