@@ -3,8 +3,10 @@
 # (language detected, diarization; minutes without the language model) against faster-whisper
 # int8 with its defaults (language detected, greedy), on the same inputs, in turn, RUNS rounds
 # (default 3); prints medians of wall time, peak memory, WER and the languages rapporteur
-# tagged. With OLD (a commit), that commit's build runs in the same rounds as "before".
-#   [OLD=07fb520] bench/default.sh [RUNS]
+# tagged. With OLD (a commit), that commit's build runs in the same rounds as "before"; with
+# OLD_BIN (a rapporteur binary), that binary does: use it when what changed is a build option
+# (.cargo/config.toml), which OLD's build in this target folder would not see.
+#   [OLD=07fb520 | OLD_BIN=/tmp/rapporteur-before] bench/default.sh [RUNS]
 # Inputs (bench/prepare.sh): ami.wav (six AMI excerpts, 180 s), read.wav (LJ Speech, 106 s).
 # Each system uses 2 threads; base and base-q8_0 (whether the quantised model can be the
 # default). Needs sox, GNU time and python3-venv.
@@ -31,6 +33,9 @@ if [ -n "${OLD:-}" ]; then
   git worktree remove --force "$tree"
   cargo build --release --quiet --bin rapporteur
   systems+=("rapporteur $OLD (before)|base|$work/rapporteur-old run AUDIO --out OUT --quiet")
+elif [ -n "${OLD_BIN:-}" ]; then
+  cp "$OLD_BIN" "$work/rapporteur-old"
+  systems+=("rapporteur $(basename "$OLD_BIN") (before)|base|$work/rapporteur-old run AUDIO --out OUT --quiet")
 fi
 systems+=("rapporteur|base|$bin run AUDIO --out OUT --quiet")
 systems+=("rapporteur|base-q8_0|$bin run AUDIO --model base-q8_0 --out OUT --quiet")

@@ -2,7 +2,8 @@
 //! recording in one `full()` call, greedy, language fixed. Prints the transcript on stdout and
 //! whisper.cpp's own timings (where the time goes) on stderr.
 //!
-//! `cargo run --release --example whisper_one_call -- MODEL.bin AUDIO [LANG] [THREADS]`
+//! `[FLASH_ATTN=1] cargo run --release --example whisper_one_call -- MODEL.bin AUDIO [LANG] [THREADS]`
+//! (`FLASH_ATTN=1`: whisper.cpp's flash attention, which turns DTW off; issue 22 measured it.)
 
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
 
@@ -15,7 +16,9 @@ fn main() {
     let language = args.get(3).map(String::as_str).unwrap_or("en");
     let threads: i32 = args.get(4).and_then(|t| t.parse().ok()).unwrap_or(2);
     let (pcm, _) = rapporteur::audio::decode::decode(std::path::Path::new(&args[2])).expect("decodable audio");
-    let ctx = WhisperContext::new_with_params(&args[1], WhisperContextParameters::default()).expect("model loads");
+    let mut cparams = WhisperContextParameters::default();
+    cparams.flash_attn(std::env::var("FLASH_ATTN").is_ok_and(|v| v == "1"));
+    let ctx = WhisperContext::new_with_params(&args[1], cparams).expect("model loads");
     let mut state = ctx.create_state().expect("state");
     let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
     params.set_language(Some(language));
