@@ -237,7 +237,9 @@ impl Pipeline {
             // would find nothing, slowly.
             if self.diarizer.is_none() {
                 let stage = progress.stage("diarization models", "load model", false);
-                let loaded = Diarizer::load();
+                // Preparing the speaker embedding model keeps one core busy for about half a
+                // second; the documents' sentence model is readied on the other.
+                let (loaded, ()) = rayon::join(Diarizer::load, || self.documents.prepare_analysis());
                 stage.finish();
                 self.diarizer = Some(loaded.map_err(StageError::DiarizerLoad)?);
             }

@@ -26,6 +26,7 @@ use crate::prose;
 use crate::session::SessionRecord;
 use crate::session::naming::Named;
 use crate::themes::analysis::{self, Analysis};
+use crate::themes::meaning::Prototypes;
 use crate::themes::sentences::SentenceEncoder;
 use crate::themes::taxonomy::{self, Taxonomy};
 use templates::{TemplateError, Templates};
@@ -137,6 +138,8 @@ pub struct Documents {
     /// analysis is made.
     model: Result<(Resolved, Resolved), String>,
     encoder: OnceLock<Result<SentenceEncoder, String>>,
+    /// The taxonomies' theme sentences, embedded once for every session.
+    prototypes: OnceLock<Result<Vec<Prototypes>, String>>,
     /// The language model that writes the minutes, or why the minutes quote what was said.
     writer: Result<Resolved, String>,
 }
@@ -161,7 +164,7 @@ impl Documents {
                 Err(e) => return Err(RenderError::Model(e.to_string())),
             },
         };
-        Ok(Documents { templates, taxonomies, model, encoder: OnceLock::new(), writer })
+        Ok(Documents { templates, taxonomies, model, encoder: OnceLock::new(), prototypes: OnceLock::new(), writer })
     }
 
     fn encoder(&self) -> Result<&SentenceEncoder, RenderError> {
@@ -170,6 +173,28 @@ impl Documents {
             .get_or_init(|| SentenceEncoder::load(&model.path, &tokenizer.path).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(|e| RenderError::Model(e.clone()))
+    }
+
+    fn prototypes(&self) -> Result<&[Prototypes], RenderError> {
+        let encoder = self.encoder()?;
+        self.prototypes
+            .get_or_init(|| {
+                self.taxonomies
+                    .iter()
+                    .map(|t| Prototypes::new(t, encoder))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| e.to_string())
+            })
+            .as_deref()
+            .map_err(|e| RenderError::Model(e.clone()))
+    }
+
+    /// Loads the sentence model and embeds the taxonomies' sentences now rather than when the
+    /// first analysis is made: `run` calls it while a single thread prepares the diarization
+    /// models, so that the other core does this work. A failure is reported when an analysis
+    /// needs what failed.
+    pub fn prepare_analysis(&self) {
+        let _ = self.prototypes();
     }
 
     /// Whether an analysis can be made: `run` checks before it transcribes.
@@ -184,7 +209,7 @@ impl Documents {
         if let Some(stored) = analysis::stored(dir, &inputs) {
             return Ok(stored);
         }
-        analysis::analyse(record, &self.taxonomies, self.encoder()?, inputs)
+        analysis::analyse(record, &self.taxonomies, self.prototypes()?, self.encoder()?, inputs)
             .map_err(|e| RenderError::Model(e.to_string()))
     }
 

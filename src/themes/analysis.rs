@@ -184,9 +184,11 @@ pub fn stored(dir: &Path, inputs: &str) -> Option<Analysis> {
     Analysis::read(dir).filter(|a| a.inputs == inputs)
 }
 
+/// `prototypes` are those of `taxonomies`, in the same order (`Prototypes::new`).
 pub fn analyse(
     record: &SessionRecord,
     taxonomies: &[Taxonomy],
+    prototypes: &[Prototypes],
     encoder: &SentenceEncoder,
     inputs: String,
 ) -> Result<Analysis, SentenceError> {
@@ -203,8 +205,8 @@ pub fn analyse(
             point,
         })
         .collect();
-    for taxonomy in taxonomies {
-        let prototypes = Prototypes::new(taxonomy, encoder)?;
+    debug_assert_eq!(taxonomies.len(), prototypes.len(), "one set of prototypes per taxonomy");
+    for (taxonomy, prototypes) in taxonomies.iter().zip(prototypes) {
         let terms: Vec<_> = taxonomy.themes.iter().map(|t| t.stemmed_terms()).collect();
         for (a, e) in analysed.iter_mut().zip(&embeddings) {
             // Meaning is compared in English: what was said in another language and not
