@@ -3,9 +3,11 @@
 # (language detected, diarization; minutes without the language model) against faster-whisper
 # int8 with its defaults (language detected, greedy), on the same inputs, in turn, RUNS rounds
 # (default 3); prints medians of wall time, peak memory, WER and the languages rapporteur
-# tagged. With OLD (a commit), that commit's build runs in the same rounds as "before"; with
-# OLD_BIN (a rapporteur binary), that binary does: use it when what changed is a build option
-# (.cargo/config.toml), which OLD's build in this target folder would not see.
+# tagged. `rapporteur run --no-diarize` runs too: the peer's work (plus word times and the
+# documents) without telling speakers apart. With OLD (a commit), that commit's build runs in
+# the same rounds as "before"; with OLD_BIN (a rapporteur binary), that binary does: use it
+# when what changed is a build option (.cargo/config.toml), which OLD's build in this target
+# folder would not see.
 #   [OLD=07fb520 | OLD_BIN=/tmp/rapporteur-before] bench/default.sh [RUNS]
 # Inputs (bench/prepare.sh): ami.wav (six AMI excerpts, 180 s), read.wav (LJ Speech, 106 s).
 # Each system uses 2 threads; base and base-q8_0 (whether the quantised model can be the
@@ -39,6 +41,8 @@ elif [ -n "${OLD_BIN:-}" ]; then
 fi
 systems+=("rapporteur|base|$bin run AUDIO --out OUT --quiet")
 systems+=("rapporteur|base-q8_0|$bin run AUDIO --model base-q8_0 --out OUT --quiet")
+# The same work as the peer (no speakers told apart): where the time beyond it goes.
+systems+=("rapporteur --no-diarize|base|$bin run AUDIO --no-diarize --out OUT --quiet")
 systems+=("faster-whisper int8|base|$bench/venv/bin/python bench/faster_whisper_run.py $bench/ct2/base AUDIO int8 auto 2")
 inputs=("ami|$bench/ami.ref.txt" "read|$bench/read.tsv")
 fw_version=$("$bench/venv/bin/python" -c 'import faster_whisper, ctranslate2; print(faster_whisper.__version__, ctranslate2.__version__)')
