@@ -130,7 +130,8 @@ impl From<TemplateError> for RenderError {
 
 /// The templates and theme taxonomies documents are made with (built in, or from a folder
 /// given with `--templates`), and the sentence model of the analysis. Loaded (and checked)
-/// once for any number of sessions; the model is read only when an analysis is made.
+/// once for any number of sessions; the model is read only when an analysis is made (or, in
+/// `run`, is about to be: `prepare_analysis`).
 pub struct Documents {
     templates: Templates,
     taxonomies: Vec<Taxonomy>,
