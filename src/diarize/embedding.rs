@@ -7,9 +7,11 @@ use tract_onnx::prelude::*;
 use super::fbank::BINS;
 
 pub const DIM: usize = 192;
-/// Every embedding is computed on this many frames (4 s): tract runs a model with a fixed
-/// input shape about twice as fast as one with a symbolic time axis.
-pub const FRAMES: usize = 400;
+/// Every embedding is computed on this many frames (3 s): tract runs a model with a fixed
+/// input shape about twice as fast as one with a symbolic time axis. 3 s costs a quarter less
+/// than 4 s with the same DER on the AMI excerpts, the conversation and a 10-minute session,
+/// and voices told apart as well; 2.5 s and 2 s merged speakers on AMI (BENCHMARKS.md).
+pub const FRAMES: usize = 300;
 
 static MODEL: &[u8] = include_bytes!("../../models/diarization/campplus.onnx");
 
@@ -21,13 +23,7 @@ pub type Embedding = [f32; DIM];
 
 impl Embedder {
     pub fn load() -> Result<Embedder> {
-        let plan = tract_onnx::onnx()
-            .model_for_read(&mut std::io::Cursor::new(MODEL))?
-            .with_input_fact(0, f32::fact([1, FRAMES, BINS]).into())?
-            .into_optimized()?
-            .into_runnable()
-            .context("preparing the speaker embedding model")?;
-        Ok(Embedder { plan })
+        Ok(Embedder { plan: plan(FRAMES)? })
     }
 
     /// The embedding of a stretch of fbank frames, each bin mean-normalised first as the
@@ -51,6 +47,16 @@ impl Embedder {
         let flat = view.as_slice().context("embedding output is contiguous")?;
         flat.try_into().context("CAM++ gives 192 values")
     }
+}
+
+/// The model, optimised for inputs of `frames` frames.
+fn plan(frames: usize) -> Result<Arc<TypedRunnableModel>> {
+    tract_onnx::onnx()
+        .model_for_read(&mut std::io::Cursor::new(MODEL))?
+        .with_input_fact(0, f32::fact([1, frames, BINS]).into())?
+        .into_optimized()?
+        .into_runnable()
+        .context("preparing the speaker embedding model")
 }
 
 /// `e` scaled to length 1 (a zero vector stays zero).
@@ -79,13 +85,15 @@ mod tests {
         let reference: serde_json::Value =
             serde_json::from_str(include_str!("../../models/diarization/reference.json")).unwrap();
         let want: Vec<f32> = serde_json::from_value(reference["campplus_embedding"].clone()).unwrap();
-        // PyTorch saw the pattern as is, so run the plan directly (`embed` normalises).
-        let frames: Vec<[f32; BINS]> =
-            (0..FRAMES).map(|t| std::array::from_fn(|f| (0.05 * t as f32 * (f as f32 + 1.0) / 10.0).sin())).collect();
-        let embedder = Embedder::load().unwrap();
+        // PyTorch saw the pattern as is, so run a plan of its length directly (`embed`
+        // normalises); `run`'s plan differs only in the length of its input.
+        const REFERENCE_FRAMES: usize = 400;
+        let frames: Vec<[f32; BINS]> = (0..REFERENCE_FRAMES)
+            .map(|t| std::array::from_fn(|f| (0.05 * t as f32 * (f as f32 + 1.0) / 10.0).sin()))
+            .collect();
         let flat: Vec<f32> = frames.iter().flatten().copied().collect();
-        let input = Tensor::from_shape(&[1, FRAMES, BINS], &flat).unwrap();
-        let out = embedder.plan.run(tvec!(input.into_tvalue())).unwrap();
+        let input = Tensor::from_shape(&[1, REFERENCE_FRAMES, BINS], &flat).unwrap();
+        let out = plan(REFERENCE_FRAMES).unwrap().run(tvec!(input.into_tvalue())).unwrap();
         let got = out[0].to_plain_array_view::<f32>().unwrap();
         let got = got.as_slice().unwrap();
         assert!(cosine(got, &want) > 0.9999, "cosine {}", cosine(got, &want));
