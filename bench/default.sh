@@ -10,8 +10,8 @@
 # folder would not see.
 #   [OLD=07fb520 | OLD_BIN=/tmp/rapporteur-before] bench/default.sh [RUNS]
 # Inputs (bench/prepare.sh): ami.wav (six AMI excerpts, 180 s), read.wav (LJ Speech, 106 s).
-# Each system uses 2 threads; base and base-q8_0 (whether the quantised model can be the
-# default). Needs sox, GNU time and python3-venv.
+# Each system uses 2 threads. rapporteur runs its default model (base-bf16 or base, by CPU),
+# then base and base-q8_0 by name. Needs sox, GNU time and python3-venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -39,10 +39,13 @@ elif [ -n "${OLD_BIN:-}" ]; then
   cp "$OLD_BIN" "$work/rapporteur-old"
   systems+=("rapporteur $(basename "$OLD_BIN") (before)|base|$work/rapporteur-old run AUDIO --out OUT --quiet")
 fi
-systems+=("rapporteur|base|$bin run AUDIO --out OUT --quiet")
+# The default model depends on the CPU (base-bf16 where whisper.cpp multiplies bfloat16
+# itself, else base): the "default" rows name the one it was in the model column.
+systems+=("rapporteur (defaults)|default|$bin run AUDIO --out OUT --quiet")
+systems+=("rapporteur|base|$bin run AUDIO --model base --out OUT --quiet")
 systems+=("rapporteur|base-q8_0|$bin run AUDIO --model base-q8_0 --out OUT --quiet")
 # The same work as the peer (no speakers told apart): where the time beyond it goes.
-systems+=("rapporteur --no-diarize|base|$bin run AUDIO --no-diarize --out OUT --quiet")
+systems+=("rapporteur --no-diarize|default|$bin run AUDIO --no-diarize --out OUT --quiet")
 systems+=("faster-whisper int8|base|$bench/venv/bin/python bench/faster_whisper_run.py $bench/ct2/base AUDIO int8 auto 2")
 inputs=("ami|$bench/ami.ref.txt" "read|$bench/read.tsv")
 fw_version=$("$bench/venv/bin/python" -c 'import faster_whisper, ctranslate2; print(faster_whisper.__version__, ctranslate2.__version__)')
@@ -61,6 +64,7 @@ for round in $(seq "$runs"); do
       hyp=$out/stdout.txt; langs=-
       if [ -f "$out/$name/session.json" ]; then
         hyp=$out/$name/session.json
+        [ "$model" = default ] && model="default: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["model"]["name"])' "$hyp")"
         langs=$(python3 -c 'import json,sys,collections; c=collections.Counter(s["language"] for s in json.load(open(sys.argv[1]))["segments"]); print(" ".join(f"{k}:{v}" for k,v in sorted(c.items())))' "$hyp")
       fi
       wer=$(target/release/examples/wer "$ref" "$hyp" | awk '{print $2}')

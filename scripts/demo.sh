@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo build --release --quiet
 bin=target/release/rapporteur
-$bin models install base
+$bin models install          # the default Whisper model for this CPU (base or base-bf16)
 $bin models install minutes-llm
 $bin run samples/listening-session.wav --out rapporteur-out
 echo

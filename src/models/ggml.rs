@@ -35,6 +35,9 @@ pub enum ConvertError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Weights {
     F16,
+    /// bfloat16: the size of f16, with the bf16 dot-product instructions of recent x86 CPUs
+    /// (AVX-512 BF16) doing the matrix products.
+    Bf16,
     /// 8-bit blocks of 32 with a float16 scale: about half the size, near-identical output.
     #[value(name = "q8_0")]
     Q8_0,
@@ -48,6 +51,7 @@ impl Weights {
     fn ggml_type(self) -> whisper_rs_sys::ggml_type {
         match self {
             Weights::F16 => whisper_rs_sys::ggml_type_GGML_TYPE_F16,
+            Weights::Bf16 => whisper_rs_sys::ggml_type_GGML_TYPE_BF16,
             Weights::Q8_0 => whisper_rs_sys::ggml_type_GGML_TYPE_Q8_0,
             Weights::Q5_1 => whisper_rs_sys::ggml_type_GGML_TYPE_Q5_1,
         }
@@ -56,6 +60,7 @@ impl Weights {
     fn ftype(self) -> i32 {
         match self {
             Weights::F16 => whisper_rs_sys::ggml_ftype_GGML_FTYPE_MOSTLY_F16,
+            Weights::Bf16 => whisper_rs_sys::ggml_ftype_GGML_FTYPE_MOSTLY_BF16,
             Weights::Q8_0 => whisper_rs_sys::ggml_ftype_GGML_FTYPE_MOSTLY_Q8_0,
             Weights::Q5_1 => whisper_rs_sys::ggml_ftype_GGML_FTYPE_MOSTLY_Q5_1,
         }
@@ -421,6 +426,19 @@ pub(crate) mod tests {
         assert_eq!(q.len(), 2 * 34);
         assert_eq!(f16::from_le_bytes([q[0], q[1]]).to_f32(), f16::from_f32(0.25 / 127.0).to_f32());
         assert!(q[2..34].iter().all(|b| *b as i8 == 127));
+    }
+
+    #[test]
+    fn bf16_keeps_the_size_of_f16_and_rounds_halfway_to_even() {
+        let m = tiny_model();
+        let (mut f16_out, mut bf16_out) = (Vec::new(), Vec::new());
+        write(&m, &[], Weights::F16, &mut f16_out).unwrap();
+        write(&m, &[], Weights::Bf16, &mut bf16_out).unwrap();
+        assert_eq!(bf16_out.len(), f16_out.len());
+        assert_eq!(i32::from_le_bytes(bf16_out[44..48].try_into().unwrap()), 24, "header ftype is MOSTLY_BF16");
+        // 1 + 1/256 and 1 + 3/256 lie halfway between two bfloat16 values (7 fraction bits).
+        let q = quantize(Weights::Bf16, &[1, 3], &[0.25, 1.0 + 1.0 / 256.0, 1.0 + 3.0 / 256.0]);
+        assert_eq!(q, [0x80, 0x3e, 0x80, 0x3f, 0x82, 0x3f]);
     }
 
     #[test]

