@@ -412,12 +412,16 @@ pub(crate) mod tests {
         assert!(!text.contains("attn.key.bias"));
     }
 
+    /// The tiny model as the converter writes it with `weights`.
+    fn written(weights: Weights) -> Vec<u8> {
+        let mut out = Vec::new();
+        write(&tiny_model(), &[], weights, &mut out).unwrap();
+        out
+    }
+
     #[test]
     fn q8_0_halves_the_weights_and_keeps_small_tensors_exact() {
-        let m = tiny_model();
-        let (mut f16_out, mut q8_out) = (Vec::new(), Vec::new());
-        write(&m, &[], Weights::F16, &mut f16_out).unwrap();
-        write(&m, &[], Weights::Q8_0, &mut q8_out).unwrap();
+        let (f16_out, q8_out) = (written(Weights::F16), written(Weights::Q8_0));
         // Q8_0 stores 32 weights in 34 bytes instead of 64.
         assert!(q8_out.len() < f16_out.len() * 3 / 4, "{} vs {}", q8_out.len(), f16_out.len());
         assert_eq!(i32::from_le_bytes(q8_out[44..48].try_into().unwrap()), 7, "header ftype is MOSTLY_Q8_0");
@@ -430,10 +434,7 @@ pub(crate) mod tests {
 
     #[test]
     fn bf16_keeps_the_size_of_f16_and_rounds_halfway_to_even() {
-        let m = tiny_model();
-        let (mut f16_out, mut bf16_out) = (Vec::new(), Vec::new());
-        write(&m, &[], Weights::F16, &mut f16_out).unwrap();
-        write(&m, &[], Weights::Bf16, &mut bf16_out).unwrap();
+        let (f16_out, bf16_out) = (written(Weights::F16), written(Weights::Bf16));
         assert_eq!(bf16_out.len(), f16_out.len());
         assert_eq!(i32::from_le_bytes(bf16_out[44..48].try_into().unwrap()), 24, "header ftype is MOSTLY_BF16");
         // 1 + 1/256 and 1 + 3/256 lie halfway between two bfloat16 values (7 fraction bits).
